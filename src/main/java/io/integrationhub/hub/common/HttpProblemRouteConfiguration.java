@@ -1,0 +1,87 @@
+package io.integrationhub.hub.common;
+
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Route configuration {@value #ID}: turns failures of HTTP-facing routes into
+ * {@code application/problem+json} answers. Downstream refused or unreachable → 502, downstream too
+ * slow → 504, downstream answered an error → 502, anything else → 500. Routes opt in with
+ * {@code routeConfigurationId: http-problem}.
+ */
+public final class HttpProblemRouteConfiguration extends RouteConfigurationBuilder {
+
+    public static final String ID = "http-problem";
+    /** Exchange property holding the path the client asked for, used as the problem's instance. */
+    public static final String REQUEST_PATH = "hubRequestPath";
+    private static final Logger LOG = LoggerFactory.getLogger(HttpProblemRouteConfiguration.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void configuration() {
+        routeConfiguration(ID)
+            // remember the request path: routes drop the client's headers before calling downstream
+            .interceptFrom()
+                .setProperty(REQUEST_PATH, header(Exchange.HTTP_URI))
+            .end()
+            .onException(ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)
+                .handled(true)
+                .process(problem(502, "Bad Gateway", "the downstream service refused or could not be reached"))
+            .end()
+            // socket read timeouts and HttpClient's ConnectTimeoutException are both InterruptedIOException
+            .onException(InterruptedIOException.class)
+                .handled(true)
+                .process(problem(504, "Gateway Timeout", "the downstream service did not answer in time"))
+            .end()
+            .onException(HttpOperationFailedException.class)
+                .handled(true)
+                .process(downstreamError())
+            .end()
+            .onException(Exception.class)
+                .handled(true)
+                .process(problem(500, "Internal Server Error", "the hub could not process the request"))
+            .end();
+    }
+
+    /** A processor that answers the given problem and logs the cause. */
+    public static Processor problem(int status, String title, String detail) {
+        return exchange -> answer(exchange, ProblemDetails.of(status, title, detail, requestPath(exchange)));
+    }
+
+    private static Processor downstreamError() {
+        return exchange -> {
+            HttpOperationFailedException e = exchange.getProperty(
+                    Exchange.EXCEPTION_CAUGHT, HttpOperationFailedException.class);
+            answer(exchange, ProblemDetails.of(502, "Bad Gateway",
+                    "the downstream service answered HTTP " + e.getStatusCode(), requestPath(exchange)));
+        };
+    }
+
+    /** Writes {@code problem} as the HTTP answer of {@code exchange}. */
+    public static void answer(Exchange exchange, ProblemDetails problem) throws Exception {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (cause != null) {
+            LOG.warn("Route {} answered {} {}: {}", exchange.getFromRouteId(), problem.status(), problem.title(),
+                    cause.toString());
+        }
+        var message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
+        message.setHeader(Exchange.CONTENT_TYPE, ProblemDetails.MEDIA_TYPE);
+        message.setBody(JSON.writeValueAsString(problem));
+    }
+
+    private static String requestPath(Exchange exchange) {
+        return exchange.getProperty(REQUEST_PATH, String.class);
+    }
+}

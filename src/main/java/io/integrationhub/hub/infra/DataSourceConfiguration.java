@@ -1,0 +1,107 @@
+package io.integrationhub.hub.infra;
+
+import java.sql.Connection;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.apache.camel.support.service.ServiceSupport;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's SQL database: migrates the schema with Flyway, then binds a HikariCP pool as bean
+ * {@code dataSource} and a readiness check {@code datasource}. H2 (file, under data/) by default,
+ * PostgreSQL by setting {@code hub.datasource.url}.
+ */
+public final class DataSourceConfiguration implements CamelConfiguration {
+
+    public static final String BEAN_NAME = "dataSource";
+    private static final Logger LOG = LoggerFactory.getLogger(DataSourceConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        String url = HubSettings.required(context, "hub.datasource.url");
+        String user = HubSettings.optional(context, "hub.datasource.username").orElse("");
+        String password = HubSettings.optional(context, "hub.datasource.password").orElse("");
+        String schema = HubSettings.required(context, "hub.datasource.schema");
+
+        migrate(url, user, password, schema);
+
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("hub-db");
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setSchema(schema);
+        config.setMaximumPoolSize(HubSettings.positiveInt(context, "hub.datasource.pool-size"));
+        config.setConnectionTimeout(HubSettings.positiveInt(context, "hub.datasource.connection-timeout-ms"));
+        HikariDataSource dataSource = new HikariDataSource(config);
+
+        context.getRegistry().bind(BEAN_NAME, DataSource.class, dataSource);
+        context.getRegistry().bind("datasource-health", new DataSourceHealthCheck(dataSource));
+        // closed with the context, after the routes that use it have stopped
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        }, true, true);
+        LOG.info("SQL database: {} (schema {})", url, schema);
+    }
+
+    private static void migrate(String url, String user, String password, String schema) {
+        try {
+            var result = Flyway.configure()
+                    .dataSource(url, user, password)
+                    .schemas(schema)
+                    .defaultSchema(schema)
+                    .createSchemas(true)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            LOG.info("Database schema {} at version {} ({} migrations applied now)",
+                    schema, result.targetSchemaVersion, result.migrationsExecuted);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Cannot migrate the database at hub.datasource.url=" + url
+                    + " (is the database running and reachable?): " + e.getMessage(), e);
+        }
+    }
+
+    /** Readiness check: the pool hands out a connection that answers within two seconds. */
+    static final class DataSourceHealthCheck extends AbstractHealthCheck {
+        private final DataSource dataSource;
+
+        DataSourceHealthCheck(DataSource dataSource) {
+            super("hub", "datasource");
+            this.dataSource = dataSource;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            // a database outage makes the hub not ready, it does not make it dead
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            try (Connection c = dataSource.getConnection()) {
+                builder.detail("database", c.getMetaData().getDatabaseProductName());
+                if (c.isValid(2)) {
+                    builder.up();
+                } else {
+                    builder.down().message("connection not valid");
+                }
+            } catch (Exception e) {
+                builder.down().error(e).message(e.getMessage());
+            }
+        }
+    }
+}

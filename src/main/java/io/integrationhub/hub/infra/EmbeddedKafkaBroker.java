@@ -1,0 +1,110 @@
+package io.integrationhub.hub.infra;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode (broker and controller in one process),
+ * run from Kafka's own server code inside the hub. Its log directory is formatted once and reused,
+ * so topics and events survive a restart of the hub.
+ */
+public final class EmbeddedKafkaBroker extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final int NODE_ID = 1;
+
+    private final int port;
+    private final int controllerPort;
+    private final Path logDir;
+    private final int partitions;
+    private KafkaRaftServer server;
+
+    public EmbeddedKafkaBroker(int port, int controllerPort, Path logDir, int partitions) {
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.logDir = logDir.toAbsolutePath();
+        this.partitions = partitions;
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        Files.createDirectories(logDir);
+        KafkaConfig config = new KafkaConfig(brokerProperties(), false);
+        format();
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        LOG.info("Embedded Kafka broker (KRaft, Apache Kafka {}) listening on {}, log in {}",
+                org.apache.kafka.common.utils.AppInfoParser.getVersion(), bootstrapServers(), logDir);
+    }
+
+    @Override
+    protected void doStop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            LOG.info("Embedded Kafka broker stopped");
+        }
+    }
+
+    private Properties brokerProperties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", String.valueOf(partitions));
+        // a single node: internal topics cannot have more than one replica
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("default.replication.factor", "1");
+        // no point waiting for more members to join a group on a single node
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "true");
+        return p;
+    }
+
+    /** Formats the storage directory the first time; later starts find it formatted and keep its data. */
+    private void format() throws Exception {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Formatter formatter = new Formatter()
+                .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setUnstableFeatureVersionsEnabled(false)
+                .setIgnoreFormatted(true)
+                .setControllerListenerName("CONTROLLER")
+                .setMetadataLogDirectory(logDir.toString())
+                .addDirectory(logDir.toString());
+        formatter.run();
+        LOG.info("Formatted embedded Kafka storage: {}", out.toString(StandardCharsets.UTF_8).trim());
+    }
+}

@@ -1,0 +1,80 @@
+package io.integrationhub.hub.infra;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import org.apache.camel.main.Main;
+
+/**
+ * Builds the hub's Camel {@link Main}: configuration classes, Java routes, property locations and
+ * command-line overrides. The jar's main and the integration tests both boot the hub through here.
+ */
+public final class HubRuntime {
+
+    /** Default location of the operator-edited configuration, relative to the working directory. */
+    public static final String DEFAULT_CONFIG = "config/application.properties";
+
+    private HubRuntime() {
+    }
+
+    /** A hub configured from {@code args} ({@code --name=value} overrides any property). */
+    public static HubMain create(String[] args) {
+        List<String> camelArgs = new ArrayList<>();
+        HubMain main = create(Map.of());
+        for (String arg : args) {
+            // Camel Main's own parser knows only its fixed options (-d, -pl, ...); the hub's
+            // contract promises --name=value for every property, so those are taken here.
+            if (arg.startsWith("--") && arg.indexOf('=') > 2) {
+                int eq = arg.indexOf('=');
+                main.addOverrideProperty(arg.substring(2, eq), arg.substring(eq + 1));
+            } else {
+                camelArgs.add(arg);
+            }
+        }
+        main.camelArgs = camelArgs.toArray(String[]::new);
+        return main;
+    }
+
+    /** A hub configured from the config file plus the given overrides (tests use this). */
+    public static HubMain create(Map<String, String> overrides) {
+        HubMain main = new HubMain();
+        String config = configLocation();
+        if (!Files.isRegularFile(Path.of(config))) {
+            throw new IllegalStateException("Configuration file " + Path.of(config).toAbsolutePath()
+                    + " not found: start the hub from the repository root or set HUB_CONFIG to the file");
+        }
+        main.setPropertyPlaceholderLocations("file:" + config);
+        overrides.forEach(main::addOverrideProperty);
+
+        main.configure().addConfiguration(new HubSettings());
+        main.configure().addConfiguration(new DataSourceConfiguration());
+        main.configure().addConfiguration(new KafkaConfiguration());
+        main.configure().addConfiguration(new RouteReloadConfiguration());
+        main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
+        main.addMainListener(new StartupReport());
+        return main;
+    }
+
+    static String configLocation() {
+        String fromProperty = System.getProperty("hub.config");
+        if (fromProperty != null && !fromProperty.isBlank()) {
+            return fromProperty;
+        }
+        String fromEnv = System.getenv("HUB_CONFIG");
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : DEFAULT_CONFIG;
+    }
+
+    /** Camel Main plus the arguments left for Camel's own command-line parser. */
+    public static final class HubMain extends Main {
+        private String[] camelArgs = new String[0];
+
+        /** Runs until the JVM is asked to stop; returns the exit code. */
+        public int runHub() throws Exception {
+            return run(camelArgs);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.integrationhub.hub.infra;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+/**
+ * Typed, validated access to the hub's own {@code hub.*} settings. Camel substitutes placeholders as
+ * text, so a typo such as {@code hub.http.read-timeout-ms=5s} would only fail at the first request;
+ * checking here makes the hub refuse to start with a message that names the key instead.
+ */
+public final class HubSettings implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) {
+        // everything the foundation itself needs; each pattern validates its own keys the same way
+        positiveInt(context, "hub.http.connect-timeout-ms");
+        positiveInt(context, "hub.http.read-timeout-ms");
+        httpUrl(context, "hub.service-b.url");
+        bool(context, "hub.routes.reload.enabled");
+        required(context, "hub.routes.reload.directory");
+        boolean embedded = bool(context, "hub.kafka.embedded");
+        if (embedded) {
+            port(context, "hub.kafka.embedded.port");
+            port(context, "hub.kafka.embedded.controller-port");
+            required(context, "hub.kafka.embedded.log-dir");
+            positiveInt(context, "hub.kafka.embedded.partitions");
+        }
+        required(context, "hub.kafka.brokers");
+        String url = required(context, "hub.datasource.url");
+        if (!url.startsWith("jdbc:")) {
+            throw invalid("hub.datasource.url", url, "a JDBC URL such as jdbc:postgresql://localhost:5432/test");
+        }
+        positiveInt(context, "hub.datasource.pool-size");
+        positiveInt(context, "hub.datasource.connection-timeout-ms");
+    }
+
+    /** The value of {@code key}; fails naming the key when it is missing or blank. */
+    public static String required(CamelContext context, String key) {
+        return optional(context, key)
+                .filter(v -> !v.isBlank())
+                .orElseThrow(() -> new IllegalArgumentException("Missing setting " + key
+                        + ": set it in config/application.properties, as environment variable "
+                        + envName(key) + " or on the command line as --" + key + "=..."));
+    }
+
+    /** The value of {@code key}, or empty when it is not set. */
+    public static Optional<String> optional(CamelContext context, String key) {
+        return context.getPropertiesComponent().resolveProperty(key).map(String::trim);
+    }
+
+    public static int positiveInt(CamelContext context, String key) {
+        String value = required(context, key);
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the key's name
+        }
+        throw invalid(key, value, "a positive whole number");
+    }
+
+    public static int port(CamelContext context, String key) {
+        int port = positiveInt(context, key);
+        if (port > 65535) {
+            throw invalid(key, String.valueOf(port), "a TCP port between 1 and 65535");
+        }
+        return port;
+    }
+
+    public static boolean bool(CamelContext context, String key) {
+        String value = required(context, key).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(key, value, "true or false");
+        };
+    }
+
+    public static URI httpUrl(CamelContext context, String key) {
+        String value = required(context, key);
+        try {
+            URI uri = URI.create(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below with the key's name
+        }
+        throw invalid(key, value, "an http:// or https:// URL with a host");
+    }
+
+    static IllegalArgumentException invalid(String key, String value, String expected) {
+        return new IllegalArgumentException(
+                "Invalid setting " + key + "='" + value + "': expected " + expected);
+    }
+
+    static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+}

@@ -1,0 +1,19 @@
+package io.integrationhub.hub.infra;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+/** Registers {@link HubRouteReloadStrategy} on {@code hub.routes.reload.directory} when reload is enabled. */
+public final class RouteReloadConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        if (HubSettings.bool(context, "hub.routes.reload.enabled")) {
+            HubRouteReloadStrategy reloader = new HubRouteReloadStrategy(
+                    HubSettings.required(context, "hub.routes.reload.directory"),
+                    HubSettings.required(context, "hub.routes.reload.pattern"));
+            context.addService(reloader);
+            context.getRegistry().bind("routeReloadStrategy", reloader);
+        }
+    }
+}
