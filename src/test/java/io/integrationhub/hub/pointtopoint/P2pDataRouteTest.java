@@ -1,0 +1,117 @@
+package io.integrationhub.hub.pointtopoint;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import org.apache.camel.Exchange;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Unit test of the logic of {@code routes/p2p.camel.yaml} with camel-test: the platform-http
+ * consumer is replaced by {@code direct:} and the call to service B by a mock, so the header
+ * hygiene and the error mapping are checked without any network. This is also the pattern users
+ * follow to unit-test their own YAML routes. The same route against real HTTP: {@code it.PointToPointTest}.
+ */
+class P2pDataRouteTest extends CamelTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        configuration.withUseAdviceWith(true);
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration configuration) {
+        super.configureContext(configuration);
+        Properties props = new Properties();
+        props.put("hub.service-b.url", "http://service-b.test");
+        configuration.withUseOverridePropertiesWithPropertiesComponent(props);
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new HttpProblemRouteConfiguration();
+    }
+
+    @BeforeEach
+    void loadAndAdviseTheYamlRoute() throws Exception {
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                PluginHelper.getResourceLoader(context).resolveResource("file:routes/p2p.camel.yaml"));
+        AdviceWith.adviceWith(context, "p2p-data", route -> {
+            route.replaceFromWith("direct:p2p");
+            route.weaveById("p2p-call-service-b").replace().to("mock:service-b");
+        });
+        context.start();
+    }
+
+    @Test
+    void shouldCallServiceBWithoutTheClientsHeadersAndReturnItsJson() throws Exception {
+        MockEndpoint serviceB = getMockEndpoint("mock:service-b");
+        serviceB.expectedMessageCount(1);
+        serviceB.expectedHeaderReceived(Exchange.HTTP_METHOD, "GET");
+        serviceB.expectedHeaderReceived("Accept", "application/json");
+        serviceB.whenAnyExchangeReceived(e -> {
+            e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+            e.getMessage().setHeader("Server", "service-b");
+            e.getMessage().setBody("{\"service\":\"B\"}");
+        });
+
+        Exchange answer = template.request("direct:p2p", e -> {
+            e.getIn().setHeader("Authorization", "Bearer client-token");
+            e.getIn().setHeader(Exchange.HTTP_URI, "/api/p2p/data");
+        });
+
+        serviceB.assertIsSatisfied();
+        assertThat(serviceB.getExchanges().get(0).getIn().getHeaders()).doesNotContainKey("Authorization");
+        assertThat(answer.getMessage().getBody(String.class)).isEqualTo("{\"service\":\"B\"}");
+        assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(200);
+        assertThat(answer.getMessage().getHeaders()).containsOnlyKeys(Exchange.CONTENT_TYPE, Exchange.HTTP_RESPONSE_CODE);
+    }
+
+    @Test
+    void shouldMapARefusedConnectionTo502Problem() throws Exception {
+        getMockEndpoint("mock:service-b").whenAnyExchangeReceived(e -> {
+            throw new ConnectException("Connection refused");
+        });
+
+        Exchange answer = template.request("direct:p2p", e -> e.getIn().setHeader(Exchange.HTTP_URI, "/api/p2p/data"));
+
+        assertProblem(answer, 502);
+    }
+
+    @Test
+    void shouldMapAReadTimeoutTo504Problem() throws Exception {
+        getMockEndpoint("mock:service-b").whenAnyExchangeReceived(e -> {
+            throw new SocketTimeoutException("Read timed out");
+        });
+
+        Exchange answer = template.request("direct:p2p", e -> e.getIn().setHeader(Exchange.HTTP_URI, "/api/p2p/data"));
+
+        assertProblem(answer, 504);
+    }
+
+    private static void assertProblem(Exchange answer, int status) throws Exception {
+        assertThat(answer.getException()).isNull();
+        assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(status);
+        assertThat(answer.getMessage().getHeader(Exchange.CONTENT_TYPE)).isEqualTo("application/problem+json");
+        JsonNode problem = JSON.readTree(answer.getMessage().getBody(String.class));
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("instance").asText()).isEqualTo("/api/p2p/data");
+    }
+}

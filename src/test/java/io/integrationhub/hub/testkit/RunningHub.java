@@ -1,0 +1,129 @@
+package io.integrationhub.hub.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.integrationhub.hub.infra.HubRuntime;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+
+/**
+ * The real hub (same {@link HubRuntime} as {@code java -jar}) started in the test JVM on free ports,
+ * with its own H2 database in a temporary folder and Kafka from {@link KafkaTestKit}. Settings can
+ * be overridden per test; {@link #close()} shuts it down like SIGTERM does.
+ */
+public final class RunningHub implements AutoCloseable {
+
+    private final HubRuntime.HubMain main;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RunningHub(HubRuntime.HubMain main, int port) {
+        this.main = main;
+        this.port = port;
+    }
+
+    /** Settings shared by hubs in tests: free port, temporary H2 database, Kafka from the test kit. */
+    public static Map<String, String> defaults(Path workDir) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("camel.server.port", String.valueOf(freePort()));
+        settings.put("hub.datasource.url", "jdbc:h2:file:" + workDir.resolve("db/hub").toAbsolutePath()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        settings.put("hub.kafka.embedded", "false");
+        settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        // tests that exercise reload start their own hub on a copy of routes/
+        settings.put("hub.routes.reload.enabled", "false");
+        return settings;
+    }
+
+    /** Starts a hub with {@link #defaults} plus {@code overrides}. */
+    public static RunningHub start(Path workDir, Map<String, String> overrides, RoutesBuilder... extraRoutes) {
+        Map<String, String> settings = defaults(workDir);
+        settings.putAll(overrides);
+        HubRuntime.HubMain main = HubRuntime.create(settings);
+        for (RoutesBuilder routes : extraRoutes) {
+            main.configure().addRoutesBuilder(routes);
+        }
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("hub did not start: " + e.getMessage(), e);
+        }
+        return new RunningHub(main, Integer.parseInt(settings.get("camel.server.port")));
+    }
+
+    /** Copies the repository's routes/ into {@code target} so a test may edit them freely. */
+    public static Path copyRoutes(Path target) {
+        try {
+            Path source = Path.of("routes");
+            try (var files = Files.walk(source)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Path dest = target.resolve(source.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(dest);
+                    } else {
+                        Files.copy(p, dest);
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET().timeout(Duration.ofSeconds(30)).build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("hub did not stop cleanly", e);
+        }
+    }
+}
