@@ -50,6 +50,8 @@ public final class HubRouteReloadStrategy extends RouteWatcherReloadStrategy {
 
     /** Content of each route file as last loaded successfully, keyed by absolute path. */
     private final Map<Path, String> lastGood = new ConcurrentHashMap<>();
+    /** Content of each file as last rejected, so one bad save is reported once, not per file event. */
+    private final Map<Path, String> lastRejected = new ConcurrentHashMap<>();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile String lastRejection;
@@ -109,20 +111,27 @@ public final class HubRouteReloadStrategy extends RouteWatcherReloadStrategy {
         if (!Files.exists(file)) {
             removeRoutes(context, oldIds);
             lastGood.remove(file);
+            lastRejected.remove(file);
             applied.incrementAndGet();
             LOG.info("Route file {} removed: stopped and removed its routes {}", file, oldIds);
             return;
         }
 
         String content = readQuietly(file);
-        if (content.equals(lastGood.get(file))) {
+        if (content.equals(lastGood.get(file)) || content.equals(lastRejected.get(file))) {
             return; // editors fire several events for one save
+        }
+        if (content.isBlank()) {
+            // a file being written is seen empty first; its next event carries the content
+            LOG.debug("Route file {} is empty, waiting for its content", file);
+            return;
         }
 
         Set<String> newIds;
         try {
-            newIds = parse(context, resource, file);
+            newIds = parse(context, resource, file, content);
         } catch (Exception e) {
+            lastRejected.put(file, content);
             reject(file, oldIds, e);
             return;
         }
@@ -134,18 +143,20 @@ public final class HubRouteReloadStrategy extends RouteWatcherReloadStrategy {
             removeRoutes(context, dropped);
             loader.updateRoutes(List.of(ResourceHelper.fromString(resource.getLocation(), content)));
             lastGood.put(file, content);
+            lastRejected.remove(file);
             applied.incrementAndGet();
             LOG.info("Route file {} reloaded: routes {} running{}", file, newIds,
                     dropped.isEmpty() ? "" : ", removed " + dropped);
         } catch (Exception e) {
             restore(context, loader, resource, file, newIds);
+            lastRejected.put(file, content);
             reject(file, oldIds, e);
         }
     }
 
     /** Parses the file in isolation and checks its route ids; nothing is added to the context. */
-    private Set<String> parse(CamelContext context, Resource resource, Path file) throws Exception {
-        Resource snapshot = ResourceHelper.fromString(resource.getLocation(), readQuietly(file));
+    private Set<String> parse(CamelContext context, Resource resource, Path file, String content) throws Exception {
+        Resource snapshot = ResourceHelper.fromString(resource.getLocation(), content);
         Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context)
                 .findRoutesBuilders(List.of(snapshot));
         Set<String> ids = new LinkedHashSet<>();

@@ -1,0 +1,224 @@
+package io.integrationhub.hub.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import io.integrationhub.hub.infra.HubRouteReloadStrategy;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.RunningHub;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Live reload of YAML route files in a running hub, over real HTTP: added, changed and deleted files
+ * take effect within 5 s; a broken file, a duplicate id or a file whose routes cannot start is
+ * rejected while every running route (YAML and Java) keeps serving.
+ */
+@ExtendWith(KafkaTestKit.class)
+class RouteReloadTest {
+
+    private static final Duration WITHIN = Duration.ofSeconds(5);
+
+    @TempDir
+    Path workDir;
+
+    private Path routes;
+    private RunningHub hub;
+
+    @BeforeEach
+    void startHubOnACopyOfTheRoutes() {
+        routes = RunningHub.copyRoutes(workDir.resolve("routes"));
+        hub = RunningHub.start(workDir, Map.of(
+                "camel.main.routesIncludePattern",
+                "file:" + routes + "/*.camel.yaml,file:" + routes + "/samples/*.camel.yaml",
+                "hub.routes.reload.enabled", "true",
+                "hub.routes.reload.directory", routes.toString()),
+                new RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("platform-http:/test/java-route").routeId("test-java-route")
+                                .setBody(constant("java"));
+                    }
+                });
+    }
+
+    @AfterEach
+    void stopHub() {
+        hub.close();
+    }
+
+    @Test
+    void shouldServeANewFileWithinSeconds() throws Exception {
+        writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello v1");
+
+        awaitBody("/test/hello", "hello v1");
+        assertUntouched();
+    }
+
+    @Test
+    void shouldServeAChangedFileWithinSeconds() throws Exception {
+        writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello v1");
+        awaitBody("/test/hello", "hello v1");
+
+        writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello v2");
+
+        awaitBody("/test/hello", "hello v2");
+        assertUntouched();
+    }
+
+    @Test
+    void shouldRemoveTheRoutesOfADeletedFile() throws Exception {
+        writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello v1");
+        awaitBody("/test/hello", "hello v1");
+
+        Files.delete(routes.resolve("hello.camel.yaml"));
+
+        await().atMost(WITHIN).untilAsserted(() -> {
+            assertThat(hub.context().getRoute("reload-hello")).isNull();
+            assertThat(hub.get("/test/hello").statusCode()).isEqualTo(404);
+        });
+        assertUntouched();
+    }
+
+    @Test
+    void shouldRemoveARouteDeletedFromAFileThatStays() throws Exception {
+        Files.writeString(routes.resolve("two.camel.yaml"),
+                route("two-a", "/test/two-a", "a") + route("two-b", "/test/two-b", "b"));
+        awaitBody("/test/two-b", "b");
+
+        Files.writeString(routes.resolve("two.camel.yaml"), route("two-a", "/test/two-a", "a2"));
+
+        awaitBody("/test/two-a", "a2");
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(hub.get("/test/two-b").statusCode()).isEqualTo(404));
+    }
+
+    @Test
+    void shouldRejectAFileThatDoesNotParseAndKeepItsRoutesServing() throws Exception {
+        writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello v1");
+        awaitBody("/test/hello", "hello v1");
+        long rejectedBefore = reloader().rejectedCount();
+
+        Files.writeString(routes.resolve("hello.camel.yaml"), "- route:\n    id: reload-hello\n   from: [broken\n");
+
+        await().atMost(WITHIN).until(() -> reloader().rejectedCount() > rejectedBefore);
+        assertThat(reloader().lastRejection()).contains("hello.camel.yaml");
+        assertThat(hub.get("/test/hello").body()).isEqualTo("hello v1");
+        assertUntouched();
+
+        // fixing the file is picked up as usual
+        writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello fixed");
+        awaitBody("/test/hello", "hello fixed");
+    }
+
+    @Test
+    void shouldRejectANewFileThatReusesTheIdOfAnotherFilesRoute() throws Exception {
+        long rejectedBefore = reloader().rejectedCount();
+
+        writeRoute("copy.camel.yaml", "p2p-data", "/test/copy", "impostor");
+
+        await().atMost(WITHIN).until(() -> reloader().rejectedCount() > rejectedBefore);
+        assertThat(reloader().lastRejection()).contains("copy.camel.yaml").contains("p2p-data").contains("p2p.camel.yaml");
+        assertThat(hub.get("/test/copy").statusCode()).isEqualTo(404);
+        assertUntouched();
+    }
+
+    @Test
+    void shouldRejectAFileThatReusesTheIdOfAJavaRoute() throws Exception {
+        long rejectedBefore = reloader().rejectedCount();
+
+        writeRoute("clash.camel.yaml", "test-java-route", "/test/clash", "clash");
+
+        await().atMost(WITHIN).until(() -> reloader().rejectedCount() > rejectedBefore);
+        assertThat(reloader().lastRejection()).contains("Java route");
+        assertUntouched();
+    }
+
+    @Test
+    void shouldPutBackTheLastGoodVersionWhenAChangedFileCannotStart() throws Exception {
+        writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello v1");
+        awaitBody("/test/hello", "hello v1");
+        long rejectedBefore = reloader().rejectedCount();
+
+        // parses, but its endpoint cannot be created
+        Files.writeString(routes.resolve("hello.camel.yaml"), """
+                - route:
+                    id: reload-hello
+                    from:
+                      uri: no-such-component:foo
+                      steps:
+                        - log: never
+                """);
+
+        await().atMost(WITHIN).until(() -> reloader().rejectedCount() > rejectedBefore);
+        assertThat(reloader().lastRejection()).contains("no-such-component");
+        awaitBody("/test/hello", "hello v1");
+        assertUntouched();
+    }
+
+    @Test
+    void shouldRejectARouteWithoutId() throws Exception {
+        long rejectedBefore = reloader().rejectedCount();
+
+        Files.writeString(routes.resolve("anonymous.camel.yaml"), """
+                - route:
+                    from:
+                      uri: platform-http:/test/anonymous
+                      steps:
+                        - setBody:
+                            constant: anonymous
+                """);
+
+        await().atMost(WITHIN).until(() -> reloader().rejectedCount() > rejectedBefore);
+        assertThat(reloader().lastRejection()).contains("has no id");
+        assertThat(hub.get("/test/anonymous").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldReloadFilesInTheSamplesFolder() throws Exception {
+        Path sample = routes.resolve("samples/service-b.camel.yaml");
+        Files.writeString(sample, Files.readString(sample).replace("\"alpha\"", "\"gamma\""));
+
+        await().atMost(WITHIN).untilAsserted(() ->
+                assertThat(hub.get("/api/p2p/data").body()).contains("gamma"));
+    }
+
+    /** The Java route and the routes of untouched files still serve. */
+    private void assertUntouched() {
+        assertThat(hub.get("/test/java-route").body()).isEqualTo("java");
+        assertThat(hub.get("/api/p2p/data").statusCode()).isEqualTo(200);
+        assertThat(hub.context().getRoute("p2p-data").getSourceResource().getLocation()).endsWith("p2p.camel.yaml");
+    }
+
+    private HubRouteReloadStrategy reloader() {
+        return hub.context().getRegistry().lookupByNameAndType("routeReloadStrategy", HubRouteReloadStrategy.class);
+    }
+
+    private void awaitBody(String path, String body) {
+        await().atMost(WITHIN).untilAsserted(() -> assertThat(hub.get(path).body()).isEqualTo(body));
+    }
+
+    private void writeRoute(String file, String id, String path, String body) throws Exception {
+        Files.writeString(routes.resolve(file), route(id, path, body));
+    }
+
+    private static String route(String id, String path, String body) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: platform-http:%s
+                      steps:
+                        - setBody:
+                            constant: "%s"
+                """.formatted(id, path, body);
+    }
+}
