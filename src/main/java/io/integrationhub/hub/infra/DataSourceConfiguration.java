@@ -54,6 +54,10 @@ public final class DataSourceConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         }, true, true);
+        // added after the pool, so it is stopped (and records the stop) before the pool closes
+        InstanceRegistry instances = new InstanceRegistry(dataSource);
+        context.addService(instances, true, true);
+        context.getRegistry().bind("instanceRegistry", instances);
         LOG.info("SQL database: {} (schema {})", url, schema);
     }
 

@@ -1,15 +1,8 @@
 package io.integrationhub.hub.infra;
 
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import javax.sql.DataSource;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
@@ -21,7 +14,6 @@ import org.slf4j.LoggerFactory;
 /**
  * Logs, once the hub has started, which routes came from Java and which from route files (with the
  * file), and where each broker and database is, so an operator can check the wiring in one look.
- * Also records the instance in table {@code hub_instance}, so the nodes sharing a database are known.
  */
 public final class StartupReport extends MainListenerSupport {
 
@@ -53,50 +45,11 @@ public final class StartupReport extends MainListenerSupport {
         java.forEach(r -> sb.append("\n    ").append(r));
         sb.append("\n  YAML routes (").append(files.size()).append("):");
         files.forEach(r -> sb.append("\n    ").append(r));
-        sb.append("\n  Instance: ").append(recordStart(context));
+        InstanceRegistry instance = context.getRegistry().lookupByNameAndType("instanceRegistry", InstanceRegistry.class);
+        sb.append("\n  Instance: ").append(instance != null ? instance.instanceId() : "(unknown)");
         LOG.info(sb.toString());
     }
 
-    @Override
-    public void beforeStop(BaseMainSupport main) {
-        DataSource ds = main.getCamelContext().getRegistry().lookupByNameAndType(DataSourceConfiguration.BEAN_NAME, DataSource.class);
-        if (ds == null || instanceId == null) {
-            return;
-        }
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE hub_instance SET stopped_at = ? WHERE instance_id = ?")) {
-            ps.setTimestamp(1, Timestamp.from(Instant.now()));
-            ps.setString(2, instanceId);
-            ps.executeUpdate();
-        } catch (Exception e) {
-            LOG.warn("Could not record the stop of instance {}: {}", instanceId, e.getMessage());
-        }
-    }
-
-    private volatile String instanceId;
-
-    private String recordStart(CamelContext context) {
-        DataSource ds = context.getRegistry().lookupByNameAndType(DataSourceConfiguration.BEAN_NAME, DataSource.class);
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown";
-        }
-        String id = host + "-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime(), 36);
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO hub_instance (instance_id, host_name, started_at) VALUES (?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, host);
-            ps.setTimestamp(3, Timestamp.from(Instant.now()));
-            ps.executeUpdate();
-            instanceId = id;
-        } catch (Exception e) {
-            LOG.warn("Could not record instance {} in hub_instance: {}", id, e.getMessage());
-        }
-        return id;
-    }
 
     private static String setting(CamelContext context, String key) {
         return HubSettings.optional(context, key).orElse("(not set)");
