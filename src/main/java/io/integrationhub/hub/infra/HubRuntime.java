@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import org.apache.camel.main.Main;
 
@@ -54,6 +55,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new DataSourceConfiguration());
         main.configure().addConfiguration(new KafkaConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
+        main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
         main.addMainListener(new StartupReport());
         return main;
