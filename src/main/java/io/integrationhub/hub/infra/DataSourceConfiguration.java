@@ -10,7 +10,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -80,18 +79,12 @@ public final class DataSourceConfiguration implements CamelConfiguration {
     }
 
     /** Readiness check: the pool hands out a connection that answers within two seconds. */
-    static final class DataSourceHealthCheck extends AbstractHealthCheck {
+    static final class DataSourceHealthCheck extends DependencyHealthCheck {
         private final DataSource dataSource;
 
         DataSourceHealthCheck(DataSource dataSource) {
-            super("hub", "datasource");
+            super("datasource");
             this.dataSource = dataSource;
-        }
-
-        @Override
-        public boolean isLiveness() {
-            // a database outage makes the hub not ready, it does not make it dead
-            return false;
         }
 
         @Override

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -76,19 +75,14 @@ public final class KafkaConfiguration implements CamelConfiguration {
     }
 
     /** Readiness check: the Kafka cluster answers a describe-cluster request within three seconds. */
-    static final class KafkaHealthCheck extends AbstractHealthCheck {
+    static final class KafkaHealthCheck extends DependencyHealthCheck {
         private final KafkaAdmin admin;
         private final String brokers;
 
         KafkaHealthCheck(KafkaAdmin admin, String brokers) {
-            super("hub", "kafka");
+            super("kafka");
             this.admin = admin;
             this.brokers = brokers;
-        }
-
-        @Override
-        public boolean isLiveness() {
-            return false;
         }
 
         @Override

@@ -5,10 +5,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.RunningHub;
+
+import static io.integrationhub.hub.testkit.ProblemAssert.assertProblem;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,8 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Errors raised before any route runs still answer application/problem+json: 404, 405 with Allow, 413. */
 @ExtendWith(KafkaTestKit.class)
 class HttpErrorsTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path workDir;
@@ -73,13 +71,5 @@ class HttpErrorsTest {
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(4096))).build());
 
         assertProblem(large, 413, "/test/echo");
-    }
-
-    private static void assertProblem(HttpResponse<String> response, int status, String instance) throws Exception {
-        assertThat(response.statusCode()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        JsonNode problem = JSON.readTree(response.body());
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("instance").asText()).isEqualTo(instance);
     }
 }

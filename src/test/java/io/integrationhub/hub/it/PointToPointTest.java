@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.ProblemAssert;
 import io.integrationhub.hub.testkit.RunningHub;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -115,14 +116,9 @@ class PointToPointTest {
         }
     }
 
-    private static JsonNode assertProblem(HttpResponse<String> response, int status, String title) throws IOException {
-        assertThat(response.statusCode()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        JsonNode problem = JSON.readTree(response.body());
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
+    private static JsonNode assertProblem(HttpResponse<String> response, int status, String title) {
+        JsonNode problem = ProblemAssert.assertProblem(response, status, "/api/p2p/data");
         assertThat(problem.get("title").asText()).isEqualTo(title);
-        assertThat(problem.get("instance").asText()).isEqualTo("/api/p2p/data");
-        assertThat(problem.get("detail").asText()).isNotBlank();
         return problem;
     }
 
