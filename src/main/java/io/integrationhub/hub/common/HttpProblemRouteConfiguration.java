@@ -5,7 +5,12 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.ValidationMessage;
+import org.apache.camel.component.jsonvalidator.JsonValidationException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteConfigurationBuilder;
@@ -16,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Route configuration {@value #ID}: turns failures of HTTP-facing routes into
  * {@code application/problem+json} answers. Downstream refused or unreachable → 502, downstream too
- * slow → 504, downstream answered an error → 502, anything else → 500. Routes opt in with
+ * slow → 504, downstream answered an error → 502, request refused by the route → its status
+ * (400, 404, 413, 415, 503…), body not matching its JSON schema → 400 listing each error,
+ * anything else → 500. Routes opt in with
  * {@code routeConfigurationId: http-problem}.
  */
 public final class HttpProblemRouteConfiguration extends RouteConfigurationBuilder {
@@ -43,6 +50,18 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
                 .handled(true)
                 .process(problem(504, "Gateway Timeout", "the downstream service did not answer in time"))
             .end()
+            .onException(HttpProblemException.class)
+                .handled(true)
+                .process(requestProblem())
+            .end()
+            .onException(JsonValidationException.class)
+                .handled(true)
+                .process(invalidBody())
+            .end()
+            .onException(JsonProcessingException.class)
+                .handled(true)
+                .process(problem(400, "Bad Request", "the body is not valid JSON"))
+            .end()
             .onException(HttpOperationFailedException.class)
                 .handled(true)
                 .process(downstreamError())
@@ -56,6 +75,27 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
     /** A processor that answers the given problem and logs the cause. */
     public static Processor problem(int status, String title, String detail) {
         return exchange -> answer(exchange, ProblemDetails.of(status, title, detail, requestPath(exchange)));
+    }
+
+    private static Processor requestProblem() {
+        return exchange -> {
+            HttpProblemException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, HttpProblemException.class);
+            answer(exchange, ProblemDetails.of(e.status(), e.title(), e.getMessage(), requestPath(exchange)));
+        };
+    }
+
+    private static Processor invalidBody() {
+        return exchange -> {
+            JsonValidationException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, JsonValidationException.class);
+            List<String> errors = e.getErrors() == null ? List.of()
+                    : e.getErrors().stream().map(ValidationMessage::getMessage).sorted().toList();
+            if (errors.isEmpty()) {
+                answer(exchange, ProblemDetails.of(400, "Bad Request", "the body is not valid JSON", requestPath(exchange)));
+                return;
+            }
+            answer(exchange, ProblemDetails.of(400, "Bad Request", "the body does not match the schema: "
+                    + String.join("; ", errors), requestPath(exchange)).withErrors(errors));
+        };
     }
 
     private static Processor downstreamError() {

@@ -1,14 +1,23 @@
 package io.integrationhub.hub.common;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** An RFC 9457 problem document, the body of every error the hub answers over HTTP. */
+/**
+ * An RFC 9457 problem document, the body of every error the hub answers over HTTP. {@code errors}
+ * lists what was wrong with the request, one entry per field, when there is more than the detail.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ProblemDetails(String type, String title, int status, String detail, String instance) {
+public record ProblemDetails(String type, String title, int status, String detail, String instance, List<String> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     public static ProblemDetails of(int status, String title, String detail, String instance) {
-        return new ProblemDetails("about:blank", title, status, detail, instance);
+        return new ProblemDetails("about:blank", title, status, detail, instance, null);
+    }
+
+    public ProblemDetails withErrors(List<String> list) {
+        return new ProblemDetails(type, title, status, detail, instance, list == null || list.isEmpty() ? null : list);
     }
 }

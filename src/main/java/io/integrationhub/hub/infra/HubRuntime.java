@@ -8,6 +8,9 @@ import java.util.Map;
 
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.queue.QueueConfiguration;
+import io.integrationhub.hub.queue.TaskDeadLetterConfiguration;
+import io.integrationhub.hub.queue.TaskQueueRoutes;
 import org.apache.camel.main.Main;
 
 /**
@@ -54,9 +57,13 @@ public final class HubRuntime {
         main.configure().addConfiguration(new HubSettings());
         main.configure().addConfiguration(new DataSourceConfiguration());
         main.configure().addConfiguration(new KafkaConfiguration());
+        main.configure().addConfiguration(new RabbitMqConfiguration());
+        main.configure().addConfiguration(new QueueConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
+        main.configure().addRoutesBuilder(new TaskDeadLetterConfiguration());
+        main.configure().addRoutesBuilder(new TaskQueueRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

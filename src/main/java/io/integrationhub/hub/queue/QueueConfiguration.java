@@ -1,0 +1,62 @@
+package io.integrationhub.hub.queue;
+
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.rabbitmq.client.Channel;
+import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.infra.InstanceRegistry;
+import io.integrationhub.hub.infra.RabbitMqConfiguration;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
+
+/**
+ * Beans of the task queue, and its RabbitMQ topology, declared (idempotently) each time the hub
+ * opens a connection, so a broker that starts empty or was reset gets the queues back:
+ * durable direct exchange {@code hub.tasks} → durable queue {@code tasks} (its rejected messages
+ * dead-lettered by the broker to {@code hub.tasks.dlx} → {@code tasks.dlq}).
+ */
+public final class QueueConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        HubSettings.positiveInt(context, "hub.tasks.consumers");
+        HubSettings.positiveInt(context, "hub.tasks.prefetch");
+        HubSettings.positiveInt(context, "hub.tasks.max-attempts");
+        HubSettings.positiveInt(context, "hub.tasks.retry-delay-ms");
+        HubSettings.positiveInt(context, "hub.tasks.max-body-bytes");
+        HubSettings.positiveInt(context, "hub.tasks.confirm-timeout-ms");
+        String exchange = HubSettings.required(context, "hub.tasks.exchange");
+        String queue = HubSettings.required(context, "hub.tasks.queue");
+        String dlx = HubSettings.required(context, "hub.tasks.dead-letter-exchange");
+        String dlq = HubSettings.required(context, "hub.tasks.dead-letter-queue");
+
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        String instanceId = context.getRegistry().lookupByNameAndType("instanceRegistry", InstanceRegistry.class).instanceId();
+        TaskStore store = new TaskStore(dataSource);
+        context.getRegistry().bind("taskStore", store);
+        context.getRegistry().bind("taskHandlers", new TaskHandlers());
+        context.getRegistry().bind("taskWorker", new TaskWorker(store, context.getRegistry()
+                .findSingleByType(TaskHandlers.class), instanceId));
+        context.getRegistry().bind("taskDeadLetters", new TaskDeadLetters(store, instanceId));
+
+        CachingConnectionFactory factory = context.getRegistry().lookupByNameAndType(
+                RabbitMqConfiguration.CONNECTION_FACTORY, CachingConnectionFactory.class);
+        factory.addConnectionListener((ConnectionListener) connection -> {
+            try (Channel channel = connection.createChannel(false)) {
+                channel.exchangeDeclare(dlx, "direct", true);
+                channel.queueDeclare(dlq, true, false, false, null);
+                channel.queueBind(dlq, dlx, dlq);
+                channel.exchangeDeclare(exchange, "direct", true);
+                channel.queueDeclare(queue, true, false, false,
+                        Map.of("x-dead-letter-exchange", dlx, "x-dead-letter-routing-key", dlq));
+                channel.queueBind(queue, exchange, queue);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot declare the task queue topology on RabbitMQ: " + e.getMessage(), e);
+            }
+        });
+    }
+}

@@ -1,0 +1,126 @@
+package io.integrationhub.hub.queue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import io.integrationhub.hub.queue.api.TaskStatus;
+import io.integrationhub.hub.queue.api.TaskView;
+
+/**
+ * Task status in SQL (table {@code task}), shared by every hub instance. Each transition is one
+ * guarded UPDATE, so a redelivered message never moves a finished task back, and DONE is counted
+ * once ({@code completions}) however often RabbitMQ delivers.
+ */
+public class TaskStore {
+
+    private static final int MAX_ERROR = 1000;
+    private final DataSource dataSource;
+
+    public TaskStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Records a task as QUEUED unless a worker already recorded it (it may run before this insert). */
+    public void recordQueued(String taskId, String type) throws SQLException {
+        insertIfAbsent(taskId, type);
+    }
+
+    /**
+     * Starts one processing attempt: creates the row for a message published straight to the queue,
+     * counts the attempt and names the worker. Returns false when the task is already finished
+     * (a redelivery after a crash between commit and ack), which must then be acknowledged only.
+     */
+    public boolean beginAttempt(String taskId, String type, String worker) throws SQLException {
+        insertIfAbsent(taskId, type);
+        return update("UPDATE task SET attempts = attempts + 1, processed_by = ?, updated_at = ? "
+                + "WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')", worker, now(), taskId) == 1;
+    }
+
+    /** The last attempt failed and the task will be tried again. */
+    public void markFailedAttempt(String taskId, String error) throws SQLException {
+        update("UPDATE task SET status = 'FAILED', last_error = ?, updated_at = ? "
+                + "WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')", truncate(error), now(), taskId);
+    }
+
+    public void markDone(String taskId) throws SQLException {
+        update("UPDATE task SET status = 'DONE', completions = completions + 1, last_error = NULL, updated_at = ? "
+                + "WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')", now(), taskId);
+    }
+
+    /** The task was given up and parked in the dead-letter queue. */
+    public void markDeadLettered(String taskId, String type, String reason) throws SQLException {
+        insertIfAbsent(taskId, type);
+        update("UPDATE task SET status = 'DEAD_LETTERED', last_error = ?, updated_at = ? "
+                + "WHERE task_id = ? AND status <> 'DONE'", truncate(reason), now(), taskId);
+    }
+
+    public Optional<TaskView> find(String taskId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT task_id, task_type, status, attempts, processed_by, "
+                     + "last_error, created_at, updated_at FROM task WHERE task_id = ?")) {
+            ps.setString(1, taskId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new TaskView(rs.getString(1), rs.getString(2), TaskStatus.valueOf(rs.getString(3)),
+                        rs.getInt(4), rs.getString(5), rs.getString(6),
+                        rs.getTimestamp(7).toInstant().toString(), rs.getTimestamp(8).toInstant().toString()));
+            }
+        }
+    }
+
+    private void insertIfAbsent(String taskId, String type) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM task WHERE task_id = ?")) {
+            exists.setString(1, taskId);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO task (task_id, task_type, status, attempts, "
+                    + "completions, created_at, updated_at) VALUES (?, ?, 'QUEUED', 0, 0, ?, ?)")) {
+                Timestamp now = now();
+                insert.setString(1, taskId);
+                insert.setString(2, type);
+                insert.setTimestamp(3, now);
+                insert.setTimestamp(4, now);
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                // another instance or thread inserted it between the check and the insert: that is fine
+                if (!isDuplicateKey(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private int update(String sql, Object... args) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    private static boolean isDuplicateKey(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+
+    private static Timestamp now() {
+        return Timestamp.from(Instant.now());
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
+    }
+}
