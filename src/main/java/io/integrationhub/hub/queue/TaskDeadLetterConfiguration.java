@@ -27,8 +27,10 @@ public class TaskDeadLetterConfiguration extends RouteConfigurationBuilder {
                 .backOffMultiplier(2)
                 .retryAttemptedLogLevel(LoggingLevel.WARN)
                 .onRedelivery(TaskMetrics::retried))
+            // no retry can help a poison message; the original bytes are dead-lettered as they came
             .onException(PoisonTaskException.class)
                 .maximumRedeliveries(0)
+                .useOriginalMessage()
             .end();
     }
 }

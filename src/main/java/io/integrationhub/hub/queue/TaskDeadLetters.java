@@ -2,6 +2,8 @@ package io.integrationhub.hub.queue;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.queue.api.TaskMessage;
 import org.apache.camel.Exchange;
 
 /**
@@ -16,6 +18,8 @@ public class TaskDeadLetters {
     public static final String TASK_ID = "x-task-id";
     public static final String FAILED_AT = "x-failed-at";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final TaskStore store;
     private final String instanceId;
 
@@ -28,6 +32,10 @@ public class TaskDeadLetters {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String taskId = exchange.getProperty(TaskWorker.TASK_ID, String.class);
         var msg = exchange.getIn();
+        if (msg.getBody() instanceof TaskMessage task) {
+            // only when the original message was not restored: the queue holds bytes, so do the dead letters
+            msg.setBody(JSON.writeValueAsBytes(task));
+        }
         msg.setHeader(REASON, cause == null ? "unknown" : String.valueOf(cause.getMessage()));
         msg.setHeader(EXCEPTION, cause == null ? "unknown" : cause.getClass().getName());
         msg.setHeader(FAILED_AT, Instant.now().toString());
