@@ -12,6 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers the HTTP errors that happen before any route runs (no such path, wrong method, body too
@@ -21,6 +23,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 public final class HttpErrorResponses implements CamelConfiguration {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(HttpErrorResponses.class);
     private static final Map<Integer, String> TITLES = Map.of(
             400, "Bad Request",
             404, "Not Found",
@@ -50,6 +53,10 @@ public final class HttpErrorResponses implements CamelConfiguration {
                     if (TITLES.containsKey(rc.statusCode())) {
                         answer(rc, rc.statusCode());
                     } else {
+                        if (rc.failure() != null) {
+                            LOG.warn("HTTP {} {} failed before reaching a route: {}", rc.request().method(),
+                                    rc.request().path(), rc.failure().toString(), rc.failure());
+                        }
                         rc.next();
                     }
                 });

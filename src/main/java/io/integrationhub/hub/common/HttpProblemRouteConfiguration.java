@@ -1,7 +1,6 @@
 package io.integrationhub.hub.common;
 
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 
@@ -15,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.hc.client5.http.HttpHostConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,9 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
             .interceptFrom()
                 .setProperty(REQUEST_PATH, header(Exchange.HTTP_URI))
             .end()
-            .onException(ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)
+            // HttpClient's own type, not java.net.ConnectException: a broker client's refused connection
+            // (its cause) must not be taken for a refusing HTTP downstream
+            .onException(HttpHostConnectException.class, NoRouteToHostException.class, UnknownHostException.class)
                 .handled(true)
                 .process(problem(502, "Bad Gateway", "the downstream service refused or could not be reached"))
             .end()

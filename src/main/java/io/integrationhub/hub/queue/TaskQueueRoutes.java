@@ -36,20 +36,21 @@ public class TaskQueueRoutes extends RouteBuilder {
         from("platform-http:/api/tasks?httpMethodRestrict=POST")
             .routeId("queue-task-submit")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            // the broker refused, is unreachable or did not confirm in time: nothing was queued or recorded
+            .onException(AmqpException.class)
+                .handled(true)
+                .process(HttpProblemRouteConfiguration.problem(503, "Service Unavailable",
+                        "the message broker is unavailable, nothing was queued; try again later"))
+            .end()
             .process(JsonRequests.requireJson(maxBody))
             .to("json-validator:schema/task-request.json")
             .process(this::toTaskMessage)
             .removeHeaders("*", TaskWorker.TASK_ID)
             .setHeader(SpringRabbitMQConstants.MESSAGE_ID, exchangeProperty(TaskWorker.TASK_ID))
             .setHeader(SpringRabbitMQConstants.CONTENT_TYPE, constant("application/json"))
-            .doTry()
-                // returns once the broker confirmed the persistent message, or throws
-                .to(ExchangePattern.InOnly, "spring-rabbitmq:{{hub.tasks.exchange}}?routingKey={{hub.tasks.queue}}"
-                        + "&confirm=enabled&confirmTimeout={{hub.tasks.confirm-timeout-ms}}")
-            .doCatch(AmqpException.class)
-                .throwException(new HttpProblemException(503, "Service Unavailable",
-                        "the message broker is unavailable, nothing was queued; try again later"))
-            .end()
+            // returns once the broker confirmed the persistent message, or throws
+            .to(ExchangePattern.InOnly, "spring-rabbitmq:{{hub.tasks.exchange}}?routingKey={{hub.tasks.queue}}"
+                    + "&confirm=enabled&confirmTimeout={{hub.tasks.confirm-timeout-ms}}")
             .bean("taskStore", "recordQueued(${exchangeProperty.hubTaskId}, ${exchangeProperty.hubTaskType})")
             .process(e -> accepted(e, e.getProperty(TaskWorker.TASK_ID, String.class)));
 

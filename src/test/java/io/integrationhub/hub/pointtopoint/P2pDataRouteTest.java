@@ -1,6 +1,5 @@
 package io.integrationhub.hub.pointtopoint;
 
-import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Properties;
 
@@ -15,6 +14,7 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.apache.hc.client5.http.HttpHostConnectException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +87,8 @@ class P2pDataRouteTest extends CamelTestSupport {
     @Test
     void shouldMapARefusedConnectionTo502Problem() throws Exception {
         getMockEndpoint("mock:service-b").whenAnyExchangeReceived(e -> {
-            throw new ConnectException("Connection refused");
+            // what camel-http throws when nothing listens on the downstream's port
+            throw new HttpHostConnectException("Connection refused");
         });
 
         Exchange answer = template.request("direct:p2p", e -> e.getIn().setHeader(Exchange.HTTP_URI, "/api/p2p/data"));
