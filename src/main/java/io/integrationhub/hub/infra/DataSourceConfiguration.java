@@ -62,16 +62,17 @@ public final class DataSourceConfiguration implements CamelConfiguration {
 
     private static void migrate(String url, String user, String password, String schema) {
         try {
-            var result = Flyway.configure()
+            Flyway flyway = Flyway.configure()
                     .dataSource(url, user, password)
                     .schemas(schema)
                     .defaultSchema(schema)
                     .createSchemas(true)
                     .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
+                    .load();
+            int applied = flyway.migrate().migrationsExecuted;
+            var current = flyway.info().current();
             LOG.info("Database schema {} at version {} ({} migrations applied now)",
-                    schema, result.targetSchemaVersion, result.migrationsExecuted);
+                    schema, current == null ? "none" : current.getVersion(), applied);
         } catch (RuntimeException e) {
             throw new IllegalStateException("Cannot migrate the database at hub.datasource.url=" + url
                     + " (is the database running and reachable?): " + e.getMessage(), e);

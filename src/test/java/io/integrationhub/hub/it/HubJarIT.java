@@ -1,23 +1,19 @@
 package io.integrationhub.hub.it;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
+import io.integrationhub.hub.testkit.HubProcess;
 import io.integrationhub.hub.testkit.RunningHub;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,15 +33,10 @@ class HubJarIT {
     @TempDir
     Path workDir;
 
-    private Process hub;
     private HttpServer serviceB;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
-    void cleanUp() {
-        if (hub != null && hub.isAlive()) {
-            hub.destroyForcibly();
-        }
+    void stopServiceB() {
         if (serviceB != null) {
             serviceB.stop(0);
         }
@@ -68,72 +59,32 @@ class HubJarIT {
         });
         serviceB.start();
 
-        copy(Path.of("config"), workDir.resolve("config"));
-        copy(Path.of("routes"), workDir.resolve("routes"));
         int port = RunningHub.freePort();
-        ProcessBuilder pb = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Path.of(System.getProperty("hub.jar")).toAbsolutePath().toString(),
-                "--camel.server.port=" + port,
-                "--hub.kafka.embedded.port=" + RunningHub.freePort(),
-                "--hub.kafka.embedded.controller-port=" + RunningHub.freePort()))
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("hub.log").toFile());
-        // settings from the environment: point-to-point goes to the test's service B, not the stand-in
-        pb.environment().put("HUB_SERVICE_B_URL", "http://127.0.0.1:" + serviceB.getAddress().getPort());
         long started = System.nanoTime();
-        hub = pb.start();
+        try (HubProcess hub = HubProcess.start(workDir, port,
+                Map.of("hub.kafka.embedded.port", String.valueOf(RunningHub.freePort()),
+                        "hub.kafka.embedded.controller-port", String.valueOf(RunningHub.freePort())),
+                // settings from the environment: point-to-point goes to the test's service B, not the stand-in
+                Map.of("HUB_SERVICE_B_URL", "http://127.0.0.1:" + serviceB.getAddress().getPort()))) {
+            hub.awaitReady(Duration.ofSeconds(60));
+            System.out.printf("hub jar healthy %d ms after start (embedded Kafka included)%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> status(port, "/observe/health/ready") == 200);
-        System.out.printf("hub jar healthy %d ms after start (embedded Kafka included)%n",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            CompletableFuture<HttpResponse<String>> inFlight = hub.http().sendAsync(
+                    HttpRequest.newBuilder(hub.uri("/api/p2p/data")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(requestArrived.await(10, TimeUnit.SECONDS)).isTrue();
 
-        CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/p2p/data")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(requestArrived.await(10, TimeUnit.SECONDS)).isTrue();
+            hub.process().destroy(); // SIGTERM
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.log().contains("JVM shutdown hook triggered by SIGTERM"));
+            release.countDown();
 
-        hub.destroy(); // SIGTERM
-        Path log = workDir.resolve("hub.log");
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> Files.readString(log).contains("JVM shutdown hook triggered by SIGTERM"));
-        release.countDown();
-
-        HttpResponse<String> response = inFlight.get(30, TimeUnit.SECONDS);
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("real service B");
-        assertThat(hub.waitFor(40, TimeUnit.SECONDS)).as("hub exits after SIGTERM").isTrue();
-        String output = Files.readString(log);
-        assertThat(output).contains("Integration hub started").contains("p2p-data [Started] from file:routes/p2p.camel.yaml");
-        assertThat(output).contains("Apache Camel 4.17.0 (integration-hub) shutdown");
-    }
-
-    private int status(int port, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static void copy(Path source, Path target) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        try (var walk = Files.walk(source)) {
-            walk.forEach(paths::add);
-        }
-        for (Path p : paths) {
-            Path dest = target.resolve(source.relativize(p).toString());
-            if (Files.isDirectory(p)) {
-                Files.createDirectories(dest);
-            } else {
-                Files.copy(p, dest);
-            }
+            HttpResponse<String> response = inFlight.get(30, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("real service B");
+            assertThat(hub.process().waitFor(40, TimeUnit.SECONDS)).as("hub exits after SIGTERM").isTrue();
+            assertThat(hub.log()).contains("Integration hub started")
+                    .contains("p2p-data [Started] from file:routes/p2p.camel.yaml")
+                    .contains("Apache Camel 4.17.0 (integration-hub) shutdown");
         }
     }
 

@@ -1,0 +1,119 @@
+package io.integrationhub.hub.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The built fat jar run as users run it: {@code java -jar} in a folder holding copies of config/
+ * and routes/, settings on the command line and in the environment, output in {@code hub.log}.
+ */
+public final class HubProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HubProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** Starts the jar named by system property {@code hub.jar} (set by failsafe) in {@code workDir}. */
+    public static HubProcess start(Path workDir, int port, Map<String, String> settings, Map<String, String> env) {
+        try {
+            copy(Path.of("config"), workDir.resolve("config"));
+            copy(Path.of("routes"), workDir.resolve("routes"));
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
+                    Path.of(System.getProperty("hub.jar")).toAbsolutePath().toString(),
+                    "--camel.server.port=" + port));
+            settings.forEach((k, v) -> command.add("--" + k + "=" + v));
+            Path log = workDir.resolve("hub.log");
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            return new HubProcess(pb.start(), log, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until {@code /observe/health/ready} answers 200. */
+    public HubProcess awaitReady(Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> status("/observe/health/ready") == 200);
+        return this;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    public int status(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL: the process dies at once, nothing is acknowledged or flushed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    private static void copy(Path source, Path target) throws IOException {
+        List<Path> paths = new ArrayList<>();
+        try (var walk = Files.walk(source)) {
+            walk.forEach(paths::add);
+        }
+        for (Path p : paths) {
+            Path dest = target.resolve(source.relativize(p).toString());
+            if (Files.isDirectory(p)) {
+                Files.createDirectories(dest);
+            } else {
+                Files.copy(p, dest);
+            }
+        }
+    }
+}
