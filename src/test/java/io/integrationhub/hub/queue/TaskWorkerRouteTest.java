@@ -1,0 +1,125 @@
+package io.integrationhub.hub.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.UUID;
+
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.queue.api.TaskStatus;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Unit test of the worker and dead-letter logic of {@link TaskQueueRoutes} with camel-test: the
+ * RabbitMQ consumer becomes {@code direct:tasks}, the dead-letter publish a mock, the status store
+ * an in-memory H2. The same routes against the real broker: {@code it.TaskQueueTest}.
+ */
+class TaskWorkerRouteTest extends CamelTestSupport {
+
+    private TaskStore store;
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        configuration.withUseAdviceWith(true);
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration configuration) {
+        super.configureContext(configuration);
+        Properties props = new Properties();
+        props.put("hub.tasks.max-body-bytes", "65536");
+        props.put("hub.tasks.max-attempts", "3");
+        props.put("hub.tasks.retry-delay-ms", "1");
+        props.put("hub.tasks.exchange", "hub.tasks");
+        props.put("hub.tasks.queue", "tasks");
+        props.put("hub.tasks.dead-letter-exchange", "hub.tasks.dlx");
+        props.put("hub.tasks.dead-letter-queue", "tasks.dlq");
+        props.put("hub.tasks.consumers", "1");
+        props.put("hub.tasks.prefetch", "1");
+        props.put("hub.tasks.confirm-timeout-ms", "1000");
+        configuration.withUseOverridePropertiesWithPropertiesComponent(props);
+    }
+
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() {
+        return new RoutesBuilder[] {new HttpProblemRouteConfiguration(), new TaskDeadLetterConfiguration(), new TaskQueueRoutes()};
+    }
+
+    @BeforeEach
+    void adviseRoutes() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        store = new TaskStore(ds);
+        context.getRegistry().bind("taskStore", store);
+        context.getRegistry().bind("taskWorker", new TaskWorker(store, new TaskHandlers(), "unit"));
+        context.getRegistry().bind("taskDeadLetters", new TaskDeadLetters(store, "unit"));
+
+        AdviceWith.adviceWith(context, "queue-task-worker", r -> r.replaceFromWith("direct:tasks"));
+        AdviceWith.adviceWith(context, "queue-task-dead-letter",
+                r -> r.weaveByToUri("spring-rabbitmq:*").replace().to("mock:dlq"));
+        AdviceWith.adviceWith(context, "queue-task-submit", r -> r.replaceFromWith("direct:submit"));
+        AdviceWith.adviceWith(context, "queue-task-status", r -> r.replaceFromWith("direct:status"));
+        context.start();
+    }
+
+    @Test
+    void shouldDeadLetterTheOriginalMessageWithReasonAfterThreeAttempts() throws Exception {
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(1);
+        dlq.expectedHeaderReceived("x-failure-reason", "no space left");
+        dlq.expectedHeaderReceived("x-attempts", 3);
+        dlq.expectedHeaderReceived("x-task-id", "t-1");
+        byte[] original = "{\"taskId\":\"t-1\",\"type\":\"fail\",\"payload\":{\"reason\":\"no space left\"}}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        template.sendBody("direct:tasks", original);
+
+        dlq.assertIsSatisfied();
+        assertThat(dlq.getExchanges().get(0).getIn().getBody(byte[].class)).isEqualTo(original);
+        var task = store.find("t-1").orElseThrow();
+        assertThat(task.status()).isEqualTo(TaskStatus.DEAD_LETTERED);
+        assertThat(task.attempts()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldDeadLetterPoisonAtOnceWithoutRetrying() throws Exception {
+        MockEndpoint dlq = getMockEndpoint("mock:dlq");
+        dlq.expectedMessageCount(1);
+
+        template.sendBodyAndHeader("direct:tasks", "not json".getBytes(StandardCharsets.UTF_8),
+                SpringRabbitMQConstants.MESSAGE_ID, "poison-1");
+
+        dlq.assertIsSatisfied();
+        assertThat(dlq.getExchanges().get(0).getIn().getHeader("x-failure-reason", String.class))
+                .startsWith("message is not a task in JSON");
+        assertThat(dlq.getExchanges().get(0).getIn().getHeader("CamelRedeliveryCounter", Integer.class)).isNull();
+        assertThat(store.find("poison-1").orElseThrow().attempts()).isZero();
+    }
+
+    @Test
+    void shouldFinishATaskOnceEvenWhenItIsDeliveredTwice() throws Exception {
+        getMockEndpoint("mock:dlq").expectedMessageCount(0);
+        byte[] task = "{\"taskId\":\"t-2\",\"type\":\"noop\",\"payload\":{}}".getBytes(StandardCharsets.UTF_8);
+
+        template.sendBody("direct:tasks", task);
+        template.sendBody("direct:tasks", task);
+
+        var done = store.find("t-2").orElseThrow();
+        assertThat(done.status()).isEqualTo(TaskStatus.DONE);
+        assertThat(done.attempts()).as("the redelivery of a finished task is only acknowledged").isEqualTo(1);
+        MockEndpoint.assertIsSatisfied(context);
+    }
+}
