@@ -8,6 +8,9 @@ import java.util.Map;
 
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.pubsub.PubSubConfiguration;
+import io.integrationhub.hub.pubsub.PubSubFailureConfiguration;
+import io.integrationhub.hub.pubsub.PubSubRoutes;
 import io.integrationhub.hub.queue.QueueConfiguration;
 import io.integrationhub.hub.queue.TaskDeadLetterConfiguration;
 import io.integrationhub.hub.queue.TaskQueueRoutes;
@@ -59,11 +62,15 @@ public final class HubRuntime {
         main.configure().addConfiguration(new KafkaConfiguration());
         main.configure().addConfiguration(new RabbitMqConfiguration());
         main.configure().addConfiguration(new QueueConfiguration());
+        main.configure().addConfiguration(new NatsConfiguration());
+        main.configure().addConfiguration(new PubSubConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
         main.configure().addRoutesBuilder(new TaskDeadLetterConfiguration());
         main.configure().addRoutesBuilder(new TaskQueueRoutes());
+        main.configure().addRoutesBuilder(new PubSubFailureConfiguration());
+        main.configure().addRoutesBuilder(new PubSubRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

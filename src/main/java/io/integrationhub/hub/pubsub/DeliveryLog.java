@@ -1,0 +1,81 @@
+package io.integrationhub.hub.pubsub;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.nats.NatsConstants;
+
+/** What each subscriber received (table {@code pubsub_delivery}), the subscribers' "work" in this demonstration. */
+public class DeliveryLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final DataSource dataSource;
+    private final String instanceId;
+
+    public DeliveryLog(DataSource dataSource, String instanceId) {
+        this.dataSource = dataSource;
+        this.instanceId = instanceId;
+    }
+
+    /** Records that {@code subscriber} received the order in the body; a body without orderId is refused. */
+    public void record(String subscriber, Exchange exchange) throws Exception {
+        String orderId = orderId(exchange.getIn().getBody(byte[].class));
+        String subject = exchange.getIn().getHeader(NatsConstants.NATS_SUBJECT, String.class);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO pubsub_delivery "
+                     + "(order_id, subscriber, subject, instance_id, received_at) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, orderId);
+            ps.setString(2, subscriber);
+            ps.setString(3, subject == null ? "" : subject);
+            ps.setString(4, instanceId);
+            ps.setTimestamp(5, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The distinct subscribers that received {@code orderId}, sorted. */
+    public List<String> subscribersOf(String orderId) throws Exception {
+        List<String> subscribers = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT DISTINCT subscriber FROM pubsub_delivery WHERE order_id = ? ORDER BY subscriber")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    subscribers.add(rs.getString(1));
+                }
+            }
+        }
+        return subscribers;
+    }
+
+    static String orderId(byte[] body) throws InvalidOrderMessageException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (Exception e) {
+            throw new InvalidOrderMessageException("message is not JSON: " + e.getMessage());
+        }
+        if (node == null || !node.path("orderId").isTextual() || node.path("orderId").asText().isBlank()) {
+            throw new InvalidOrderMessageException("message has no orderId");
+        }
+        return node.path("orderId").asText();
+    }
+
+    /** A message no retry can make readable. */
+    public static class InvalidOrderMessageException extends Exception {
+        public InvalidOrderMessageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.integrationhub.hub.pubsub;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.infra.NatsConfiguration;
+import io.integrationhub.hub.pubsub.api.OrderDeliveries;
+import io.integrationhub.hub.pubsub.api.OrderPublished;
+import io.nats.client.Connection;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.Expression;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.ExpressionAdapter;
+
+/**
+ * Publish–subscribe on NATS: every subscriber receives every message on {@code hub.pubsub.subject}
+ * (orders.created), each in its own route and subscription.
+ * <pre>
+ *  POST /api/pubsub/orders ─▶ pubsub-publish-order ─▶ NATS orders.created ─┬▶ pubsub-notifications
+ *                          (or any NATS client)                         ├▶ pubsub-audit
+ *                                                                       └▶ pubsub-analytics
+ *  a subscriber that fails a message (after retries) ─▶ pubsub-dead-letter ─▶ orders.created.dlq
+ *  GET /api/pubsub/orders/{orderId}/deliveries ─▶ pubsub-deliveries (SQL)
+ * </pre>
+ * Per subscriber: {@code hub.pubsub.<name>.queue-group} shares its work between hub instances (NATS
+ * queue group), {@code hub.pubsub.<name>.jetstream=true} makes it a durable JetStream consumer
+ * (push, acknowledged), so it gets what was published while it was away.
+ */
+public class PubSubRoutes extends RouteBuilder {
+
+    /** The subscribers of the pattern; each is an independent route {@code pubsub-<name>}. */
+    public static final List<String> SUBSCRIBERS = List.of("notifications", "audit", "analytics");
+    /** Exchange property naming the subscriber whose route handles the message. */
+    public static final String SUBSCRIBER = "hubSubscriber";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void configure() throws Exception {
+        long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.pubsub.max-body-bytes}}"));
+
+        for (String name : SUBSCRIBERS) {
+            from("nats:{{hub.pubsub.subject}}?connection=#" + NatsConfiguration.CONNECTION
+                    + "&queueName={{?hub.pubsub." + name + ".queue-group}}"
+                    + "&jetstreamEnabled={{hub.pubsub." + name + ".jetstream}}"
+                    + "&jetstreamName={{hub.pubsub.jetstream.stream}}"
+                    + "&durableName={{hub.pubsub.jetstream.durable-prefix}}" + name
+                    // push: pull subscriptions consume nothing in Camel 4.17 (CAMEL-23419)
+                    + "&pullSubscription=false&replyToDisabled=true")
+                .routeId("pubsub-" + name)
+                .routeConfigurationId(PubSubFailureConfiguration.ID)
+                .setProperty(SUBSCRIBER, constant(name))
+                .bean("deliveryLog", "record('" + name + "', ${exchange})");
+        }
+
+        from("direct:pubsub-dead-letter")
+            .routeId("pubsub-dead-letter")
+            .bean("pubSubDeadLetters", "describe")
+            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.dead-letter-subject}}?connection=#" + NatsConfiguration.CONNECTION);
+
+        from("platform-http:/api/pubsub/orders?httpMethodRestrict=POST")
+            .routeId("pubsub-publish-order")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .process(JsonRequests.requireJson(maxBody))
+            .to("json-validator:schema/order-created.json")
+            .process(this::requireConnected)
+            .setProperty("orderId", orderIdOfBody())
+            .removeHeaders("*")
+            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?connection=#" + NatsConfiguration.CONNECTION)
+            .process(e -> json(e, 202, new OrderPublished(e.getProperty("orderId", String.class),
+                    e.getContext().resolvePropertyPlaceholders("{{hub.pubsub.subject}}"))));
+
+        from("platform-http:/api/pubsub/orders/{orderId}/deliveries?httpMethodRestrict=GET")
+            .routeId("pubsub-deliveries")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .process(e -> {
+                String orderId = e.getIn().getHeader("orderId", String.class);
+                DeliveryLog log = e.getContext().getRegistry().lookupByNameAndType("deliveryLog", DeliveryLog.class);
+                json(e, 200, new OrderDeliveries(orderId, log.subscribersOf(orderId)));
+            });
+    }
+
+    private static Expression orderIdOfBody() {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                try {
+                    return DeliveryLog.orderId(exchange.getIn().getBody(byte[].class));
+                } catch (DeliveryLog.InvalidOrderMessageException e) {
+                    throw new HttpProblemException(400, "Bad Request", e.getMessage());
+                }
+            }
+        };
+    }
+
+    private void requireConnected(Exchange exchange) {
+        Connection connection = exchange.getContext().getRegistry()
+                .lookupByNameAndType(NatsConfiguration.CONNECTION, Connection.class);
+        if (connection.getStatus() != Connection.Status.CONNECTED) {
+            // jnats would buffer the message while reconnecting; refusing is the honest answer
+            throw new HttpProblemException(503, "Service Unavailable",
+                    "the NATS server is unavailable (" + connection.getStatus() + "), nothing was published");
+        }
+    }
+
+    private static void json(Exchange exchange, int status, Object body) throws Exception {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(JSON.writeValueAsString(body));
+    }
+}
