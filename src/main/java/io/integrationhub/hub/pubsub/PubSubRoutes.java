@@ -44,7 +44,9 @@ public class PubSubRoutes extends RouteBuilder {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.pubsub.max-body-bytes}}"));
 
         for (String name : SUBSCRIBERS) {
-            from("nats:{{hub.pubsub.subject}}?connection=#" + NatsConfiguration.CONNECTION
+            // each subscriber has its own connection: stopping its route must close its (JetStream)
+            // subscription, which a connection shared with the other routes would keep bound
+            from("nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}"
                     + "&queueName={{?hub.pubsub." + name + ".queue-group}}"
                     + "&jetstreamEnabled={{hub.pubsub." + name + ".jetstream}}"
                     + "&jetstreamName={{hub.pubsub.jetstream.stream}}"

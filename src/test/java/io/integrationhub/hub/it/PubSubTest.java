@@ -1,0 +1,170 @@
+package io.integrationhub.hub.it;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.NatsClient;
+import io.integrationhub.hub.testkit.RunningHub;
+import io.nats.client.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Publish-subscribe against the local NATS server: fan-out, queue groups across instances, failure reports, JetStream durability. */
+@ExtendWith(KafkaTestKit.class)
+class PubSubTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path workDir;
+
+    private NatsClient nats;
+    private final List<RunningHub> hubs = new ArrayList<>();
+
+    @BeforeEach
+    void connect() {
+        nats = new NatsClient();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        hubs.forEach(RunningHub::close);
+        nats.close();
+    }
+
+    @Test
+    void shouldDeliverEveryMessageToEverySubscriber() throws Exception {
+        RunningHub hub = start(Map.of());
+        List<String> ids = publishOrders(50);
+
+        await().untilAsserted(() -> {
+            for (String subscriber : List.of("notifications", "audit", "analytics")) {
+                assertThat(deliveries(hub, subscriber, ids)).as(subscriber).isEqualTo(50);
+            }
+        });
+        JsonNode answer = JSON.readTree(hub.get("/api/pubsub/orders/" + ids.get(7) + "/deliveries").body());
+        assertThat(answer.get("orderId").asText()).isEqualTo(ids.get(7));
+        assertThat(answer.get("subscribers").toString()).isEqualTo("[\"analytics\",\"audit\",\"notifications\"]");
+    }
+
+    @Test
+    void shouldShareAQueueGroupSubscriberBetweenInstancesWithoutBreakingTheFanOut() throws Exception {
+        Map<String, String> settings = Map.of("hub.pubsub.notifications.queue-group", "notifications-" + UUID.randomUUID());
+        RunningHub first = start(settings);
+        RunningHub second = start(settings, first);
+        List<String> ids = publishOrders(20);
+
+        await().untilAsserted(() -> {
+            assertThat(deliveries(first, "notifications", ids)).as("queue group: each message once").isEqualTo(20);
+            assertThat(deliveries(first, "audit", ids)).as("no queue group: each instance").isEqualTo(40);
+            assertThat(deliveries(first, "analytics", ids)).isEqualTo(40);
+        });
+        assertThat(queryInt(first, "SELECT COUNT(DISTINCT instance_id) FROM pubsub_delivery WHERE subscriber = 'notifications' AND order_id IN "
+                + in(ids))).as("both instances took part").isEqualTo(2);
+        assertThat(second.context().getRoute("pubsub-notifications")).isNotNull();
+    }
+
+    @Test
+    void shouldReportAMessageEverySubscriberFailsOnInsteadOfDroppingIt() throws Exception {
+        RunningHub hub = start(Map.of());
+        List<Message> deadLetters = nats.collect(nats.subject() + ".dlq");
+
+        nats.publish("{\"notAnOrder\":true}");
+
+        await().untilAsserted(() -> assertThat(deadLetters).hasSize(3));
+        Set<String> subscribers = deadLetters.stream().map(m -> m.getHeaders().getFirst("x-subscriber")).collect(Collectors.toSet());
+        assertThat(subscribers).containsExactlyInAnyOrder("notifications", "audit", "analytics");
+        assertThat(deadLetters.get(0).getHeaders().getFirst("x-failure-reason")).isEqualTo("message has no orderId");
+        assertThat(new String(deadLetters.get(0).getData(), StandardCharsets.UTF_8)).isEqualTo("{\"notAnOrder\":true}");
+        assertThat(hub.get("/observe/metrics").body()).contains("hub_pubsub_failed_total{subscriber=\"audit\"}");
+    }
+
+    @Test
+    void shouldDeliverToADurableJetStreamSubscriberWhatWasPublishedWhileItWasStopped() throws Exception {
+        RunningHub hub = start(Map.of("hub.pubsub.audit.jetstream", "true"));
+        List<String> before = publishOrders(1);
+        await().untilAsserted(() -> assertThat(deliveries(hub, "audit", before)).isEqualTo(1));
+
+        hub.context().getRouteController().stopRoute("pubsub-audit");
+        hub.context().getRouteController().stopRoute("pubsub-notifications");
+        List<String> whileStopped = publishOrders(3);
+        await().untilAsserted(() -> assertThat(deliveries(hub, "analytics", whileStopped)).isEqualTo(3));
+        hub.context().getRouteController().startRoute("pubsub-audit");
+        hub.context().getRouteController().startRoute("pubsub-notifications");
+
+        await().untilAsserted(() -> assertThat(deliveries(hub, "audit", whileStopped)).as("JetStream durable").isEqualTo(3));
+        List<String> after = publishOrders(1);
+        await().untilAsserted(() -> assertThat(deliveries(hub, "notifications", after)).isEqualTo(1));
+        assertThat(deliveries(hub, "notifications", whileStopped)).as("core NATS is at-most-once").isZero();
+        assertThat(deliveries(hub, "audit", before)).as("nothing delivered twice").isEqualTo(1);
+    }
+
+    private RunningHub start(Map<String, String> overrides) {
+        return start(overrides, null);
+    }
+
+    /** Starts a hub; with {@code sharing} it uses that hub's database, as instances behind one load balancer do. */
+    private RunningHub start(Map<String, String> overrides, RunningHub sharing) {
+        Map<String, String> settings = new HashMap<>(nats.hubSettings());
+        settings.putAll(overrides);
+        Path dir = workDir.resolve("hub-" + hubs.size());
+        if (sharing != null) {
+            settings.put("hub.datasource.url", RunningHub.defaults(workDir.resolve("hub-0")).get("hub.datasource.url"));
+        }
+        RunningHub hub = RunningHub.start(dir, settings);
+        hubs.add(hub);
+        await().untilAsserted(() -> {
+            for (String route : List.of("pubsub-notifications", "pubsub-audit", "pubsub-analytics")) {
+                assertThat(hub.context().getRouteController().getRouteStatus(route).isStarted()).isTrue();
+            }
+        });
+        return hub;
+    }
+
+    private List<String> publishOrders(int n) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "order-" + UUID.randomUUID();
+            ids.add(id);
+            nats.publish("{\"orderId\":\"" + id + "\",\"amount\":" + i + "}");
+        }
+        return ids;
+    }
+
+    private static int deliveries(RunningHub hub, String subscriber, List<String> ids) throws Exception {
+        return queryInt(hub, "SELECT COUNT(*) FROM pubsub_delivery WHERE subscriber = '" + subscriber + "' AND order_id IN " + in(ids));
+    }
+
+    private static String in(List<String> ids) {
+        return "('" + String.join("','", ids) + "')";
+    }
+
+    private static int queryInt(RunningHub hub, String sql) throws Exception {
+        DataSource ds = hub.context().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
