@@ -2,8 +2,10 @@ package io.integrationhub.hub.infra;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import org.apache.camel.CamelConfiguration;
@@ -14,55 +16,93 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * NATS wiring: one client connection (bean {@code natsConnection}) shared by the hub's NATS routes,
- * opened without waiting for the server (a NATS that is down does not stop the hub: the client keeps
- * reconnecting and subscriptions are made once it is back), and the {@code nats} readiness check.
+ * NATS wiring: a monitoring connection (bean {@code natsMonitor}) opened in the background, so a
+ * NATS that is down never delays or stops the hub's start, and the {@code nats} readiness check on
+ * it. The NATS routes open their own connections (camel-nats); while NATS is down their routes wait
+ * under the supervised route controller and publishing answers 503.
  */
 public final class NatsConfiguration implements CamelConfiguration {
 
-    public static final String CONNECTION = "natsConnection";
+    public static final String MONITOR = "natsMonitor";
     private static final Logger LOG = LoggerFactory.getLogger(NatsConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
         String servers = HubSettings.required(context, "hub.nats.servers");
-        Options options = new Options.Builder()
-                .servers(servers.split(","))
-                .connectionName("integration-hub")
-                .maxReconnects(-1)
-                .reconnectWait(Duration.ofSeconds(1))
-                .connectionTimeout(Duration.ofSeconds(2))
-                .build();
-        Connection connection = Nats.connectReconnectOnConnect(options);
-        context.getRegistry().bind(CONNECTION, Connection.class, connection);
-        context.getRegistry().bind("nats-health", new NatsHealthCheck(connection, servers));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() throws Exception {
-                connection.close();
-            }
-        }, true, true);
-        LOG.info("NATS: {} ({})", servers, connection.getStatus());
+        NatsMonitor monitor = new NatsMonitor(servers);
+        context.addService(monitor, true, true);
+        context.getRegistry().bind(MONITOR, monitor);
+        context.getRegistry().bind("nats-health", new NatsHealthCheck(monitor));
+        LOG.info("NATS: {}", servers);
     }
 
-    /** Readiness check: the shared NATS connection is connected. */
-    static final class NatsHealthCheck extends DependencyHealthCheck {
-        private final Connection connection;
+    /** A background NATS connection that tells whether the servers are reachable. */
+    public static final class NatsMonitor extends ServiceSupport {
         private final String servers;
+        private final AtomicReference<Connection> connection = new AtomicReference<>();
 
-        NatsHealthCheck(Connection connection, String servers) {
-            super("nats");
-            this.connection = connection;
+        NatsMonitor(String servers) {
             this.servers = servers;
+        }
+
+        public String servers() {
+            return servers;
+        }
+
+        public boolean isConnected() {
+            Connection c = connection.get();
+            return c != null && c.getStatus() == Connection.Status.CONNECTED;
+        }
+
+        public String status() {
+            Connection c = connection.get();
+            return c == null ? "NOT_CONNECTED" : c.getStatus().name();
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            Options options = new Options.Builder()
+                    .servers(servers.split(","))
+                    .connectionName("integration-hub-monitor")
+                    .maxReconnects(-1)
+                    .reconnectWait(Duration.ofSeconds(1))
+                    .connectionTimeout(Duration.ofSeconds(2))
+                    .connectionListener((conn, event) -> {
+                        if (event == ConnectionListener.Events.CONNECTED || event == ConnectionListener.Events.RECONNECTED) {
+                            connection.set(conn);
+                        }
+                    })
+                    .errorListener(new io.nats.client.ErrorListener() { })
+                    .build();
+            // returns at once; keeps trying in the background until the server is there
+            Nats.connectAsynchronously(options, true);
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            Connection c = connection.getAndSet(null);
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    /** Readiness check: the NATS servers accept a connection. */
+    static final class NatsHealthCheck extends DependencyHealthCheck {
+        private final NatsMonitor monitor;
+
+        NatsHealthCheck(NatsMonitor monitor) {
+            super("nats");
+            this.monitor = monitor;
         }
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            builder.detail("servers", servers).detail("status", connection.getStatus().name());
-            if (connection.getStatus() == Connection.Status.CONNECTED) {
+            builder.detail("servers", monitor.servers()).detail("status", monitor.status());
+            if (monitor.isConnected()) {
                 builder.up();
             } else {
-                builder.down().message("NATS at " + servers + " is " + connection.getStatus());
+                builder.down().message("NATS at " + monitor.servers() + " is " + monitor.status());
             }
         }
     }

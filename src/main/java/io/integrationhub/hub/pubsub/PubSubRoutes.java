@@ -1,5 +1,6 @@
 package io.integrationhub.hub.pubsub;
 
+import java.io.IOException;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +10,6 @@ import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.infra.NatsConfiguration;
 import io.integrationhub.hub.pubsub.api.OrderDeliveries;
 import io.integrationhub.hub.pubsub.api.OrderPublished;
-import io.nats.client.Connection;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Expression;
@@ -62,17 +62,23 @@ public class PubSubRoutes extends RouteBuilder {
         from("direct:pubsub-dead-letter")
             .routeId("pubsub-dead-letter")
             .bean("pubSubDeadLetters", "describe")
-            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.dead-letter-subject}}?connection=#" + NatsConfiguration.CONNECTION);
+            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.dead-letter-subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true");
 
         from("platform-http:/api/pubsub/orders?httpMethodRestrict=POST")
             .routeId("pubsub-publish-order")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            // the producer connects on first use; NATS gone since then: nothing was published
+            .onException(IOException.class, IllegalStateException.class)
+                .handled(true)
+                .process(HttpProblemRouteConfiguration.problem(503, "Service Unavailable",
+                        "the NATS server is unavailable, nothing was published"))
+            .end()
             .process(JsonRequests.requireJson(maxBody))
             .to("json-validator:schema/order-created.json")
             .process(this::requireConnected)
             .setProperty("orderId", orderIdOfBody())
             .removeHeaders("*")
-            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?connection=#" + NatsConfiguration.CONNECTION)
+            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true")
             .process(e -> json(e, 202, new OrderPublished(e.getProperty("orderId", String.class),
                     e.getContext().resolvePropertyPlaceholders("{{hub.pubsub.subject}}"))));
 
@@ -100,12 +106,12 @@ public class PubSubRoutes extends RouteBuilder {
     }
 
     private void requireConnected(Exchange exchange) {
-        Connection connection = exchange.getContext().getRegistry()
-                .lookupByNameAndType(NatsConfiguration.CONNECTION, Connection.class);
-        if (connection.getStatus() != Connection.Status.CONNECTED) {
-            // jnats would buffer the message while reconnecting; refusing is the honest answer
+        NatsConfiguration.NatsMonitor monitor = exchange.getContext().getRegistry()
+                .lookupByNameAndType(NatsConfiguration.MONITOR, NatsConfiguration.NatsMonitor.class);
+        if (!monitor.isConnected()) {
+            // a client that is reconnecting would buffer the message; refusing is the honest answer
             throw new HttpProblemException(503, "Service Unavailable",
-                    "the NATS server is unavailable (" + connection.getStatus() + "), nothing was published");
+                    "the NATS server is unavailable (" + monitor.status() + "), nothing was published");
         }
     }
 
