@@ -8,6 +8,9 @@ import java.util.Map;
 
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.eventlog.EventLogConfiguration;
+import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
+import io.integrationhub.hub.eventlog.EventLogRoutes;
 import io.integrationhub.hub.pubsub.PubSubConfiguration;
 import io.integrationhub.hub.pubsub.PubSubFailureConfiguration;
 import io.integrationhub.hub.pubsub.PubSubRoutes;
@@ -64,6 +67,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new QueueConfiguration());
         main.configure().addConfiguration(new NatsConfiguration());
         main.configure().addConfiguration(new PubSubConfiguration());
+        main.configure().addConfiguration(new EventLogConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
@@ -71,6 +75,8 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new TaskQueueRoutes());
         main.configure().addRoutesBuilder(new PubSubFailureConfiguration());
         main.configure().addRoutesBuilder(new PubSubRoutes());
+        main.configure().addRoutesBuilder(new EventLogDeadLetterConfiguration());
+        main.configure().addRoutesBuilder(new EventLogRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaConfiguration implements CamelConfiguration {
 
+    /** Bean name of the hub's Kafka admin client. */
+    public static final String ADMIN = "kafkaAdmin";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaConfiguration.class);
 
     @Override
@@ -39,6 +41,7 @@ public final class KafkaConfiguration implements CamelConfiguration {
         String brokers = HubSettings.required(context, "hub.kafka.brokers");
         KafkaAdmin admin = new KafkaAdmin(brokers);
         context.addService(admin, true, true);
+        context.getRegistry().bind(ADMIN, admin);
         context.getRegistry().bind("kafka-health", new KafkaHealthCheck(admin, brokers));
         LOG.info("Kafka: {}{}", brokers,
                 HubSettings.bool(context, "hub.kafka.embedded") ? " (embedded KRaft broker)" : "");

@@ -1,0 +1,129 @@
+package io.integrationhub.hub.eventlog;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.eventlog.api.AppendEvent;
+import io.integrationhub.hub.eventlog.api.EventAppended;
+import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * Event log on Kafka: topics {@code user-events} and {@code order-events}, record key = entity id,
+ * value = the event envelope, produced with acks=all and idempotence.
+ * <pre>
+ *  POST /api/events/{topic} ─▶ eventlog-append ─▶ Kafka topic
+ *  Kafka topic ─▶ eventlog-&lt;topic&gt; (group hub.eventlog.group-&lt;topic&gt;) ─▶ SQL projection ─▶ commit offset
+ *                   └─ retries exhausted / not an event ─▶ eventlog-dead-letter ─▶ &lt;topic&gt;.dlt ─▶ commit
+ *  POST /admin/replay/{topic} ─▶ eventlog-replay: clear the projection, rewind the group to offset 0
+ * </pre>
+ * At-least-once: the offset is committed only after the projection's transaction (or the dead
+ * letter) is done; the projection is idempotent by eventId, so a redelivery changes nothing.
+ */
+public class EventLogRoutes extends RouteBuilder {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void configure() throws Exception {
+        List<String> topics = EventLogConfiguration.topics(getContext());
+        long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.eventlog.max-body-bytes}}"));
+
+        for (String topic : topics) {
+            // one group per topic, so a replay of one topic can rewind its group while the others run
+            from("kafka:" + topic + "?brokers={{hub.kafka.brokers}}&groupId={{hub.eventlog.group}}-" + topic
+                    + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
+                    + "&maxPollRecords={{hub.eventlog.max-poll-records}}")
+                .routeId("eventlog-" + topic)
+                .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
+                .bean("eventProjection", "apply")
+                .process(EventLogRoutes::commit);
+        }
+
+        from("direct:eventlog-dead-letter")
+            .routeId("eventlog-dead-letter")
+            .process(e -> {
+                Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+                String topic = e.getIn().getHeader(KafkaConstants.TOPIC, String.class);
+                e.getIn().setHeader(KafkaConstants.OVERRIDE_TOPIC, topic + ".dlt");
+                e.getIn().setHeader("x-failure-reason", cause == null ? "unknown" : String.valueOf(cause.getMessage()));
+                e.getIn().setHeader("x-original-topic", topic);
+                e.getIn().setHeader("x-original-partition", String.valueOf(e.getIn().getHeader(KafkaConstants.PARTITION)));
+                e.getIn().setHeader("x-original-offset", String.valueOf(e.getIn().getHeader(KafkaConstants.OFFSET)));
+                EventLogMetrics.deadLettered(e, topic);
+            })
+            .to(ExchangePattern.InOnly, "kafka:dead-letters?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all")
+            // dead-lettered is done with: the consumer moves on to the next record
+            .process(EventLogRoutes::commit);
+
+        from("platform-http:/api/events/{topic}?httpMethodRestrict=POST")
+            .routeId("eventlog-append")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .onException(KafkaException.class)
+                .handled(true)
+                .process(HttpProblemRouteConfiguration.problem(503, "Service Unavailable",
+                        "Kafka is unavailable, the event was not stored"))
+            .end()
+            .process(e -> requireTopic(e, topics))
+            .process(JsonRequests.requireJson(maxBody))
+            .to("json-validator:schema/event-append.json")
+            .process(EventLogRoutes::toEnvelope)
+            .to(ExchangePattern.InOnly, "kafka:events?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all"
+                    + "&enableIdempotence=true&recordMetadata=true&maxBlockMs={{hub.eventlog.max-block-ms}}")
+            .process(EventLogRoutes::appended);
+
+        from("platform-http:/admin/replay/{topic}?httpMethodRestrict=POST")
+            .routeId("eventlog-replay")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .process(e -> requireTopic(e, topics))
+            .bean("eventReplay", "replay(${header.topic}, ${exchange})");
+    }
+
+    private static void requireTopic(Exchange exchange, List<String> topics) {
+        String topic = exchange.getIn().getHeader("topic", String.class);
+        if (!topics.contains(topic)) {
+            throw HttpProblemException.notFound("no event topic " + topic + "; topics: " + String.join(", ", topics));
+        }
+    }
+
+    private static void toEnvelope(Exchange exchange) throws Exception {
+        AppendEvent request = JSON.readValue(exchange.getIn().getBody(byte[].class), AppendEvent.class);
+        EventEnvelope envelope = new EventEnvelope(UUID.randomUUID().toString(), request.event(),
+                Instant.now().toString(), request.data());
+        String topic = exchange.getIn().getHeader("topic", String.class);
+        exchange.getIn().removeHeaders("*");
+        exchange.getIn().setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+        exchange.getIn().setHeader(KafkaConstants.KEY, request.key());
+        exchange.setProperty("eventId", envelope.eventId());
+        exchange.getIn().setBody(JSON.writeValueAsString(envelope));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void appended(Exchange exchange) throws Exception {
+        List<RecordMetadata> metadata = exchange.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META, List.class);
+        RecordMetadata stored = metadata.get(0);
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(JSON.writeValueAsString(new EventAppended(
+                exchange.getProperty("eventId", String.class), stored.topic(), stored.partition(), stored.offset())));
+    }
+
+    private static void commit(Exchange exchange) {
+        KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+        if (commit != null) {
+            commit.commit();
+        }
+    }
+}
