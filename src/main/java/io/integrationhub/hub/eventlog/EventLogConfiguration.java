@@ -74,14 +74,13 @@ public final class EventLogConfiguration implements CamelConfiguration {
 
         @Override
         protected void doStart() {
-            if (!tryCreate()) {
-                executor = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "kafka-topic-creator");
-                executor.scheduleWithFixedDelay(() -> {
-                    if (tryCreate()) {
-                        executor.shutdown();
-                    }
-                }, 5, 5, TimeUnit.SECONDS);
-            }
+            // in the background from the first attempt: a Kafka that is down must not delay the start
+            executor = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "kafka-topic-creator");
+            executor.scheduleWithFixedDelay(() -> {
+                if (tryCreate()) {
+                    executor.shutdown();
+                }
+            }, 0, 5, TimeUnit.SECONDS);
         }
 
         @Override
