@@ -1,5 +1,6 @@
 package io.integrationhub.hub.eventlog;
 
+import io.integrationhub.hub.common.MessagingMetrics;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 
@@ -23,7 +24,8 @@ public class EventLogDeadLetterConfiguration extends RouteConfigurationBuilder {
                 .maximumRedeliveries(maxAttempts - 1)
                 .redeliveryDelay(200)
                 .useExponentialBackOff()
-                .retryAttemptedLogLevel(LoggingLevel.WARN))
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                .onRedelivery(MessagingMetrics::retried))
             .onException(InvalidEventException.class)
                 .maximumRedeliveries(0)
                 .useOriginalMessage()

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.eventlog.api.AppendEvent;
 import io.integrationhub.hub.eventlog.api.EventAppended;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
@@ -44,7 +45,7 @@ public class EventLogRoutes extends RouteBuilder {
             // one group per topic, so a replay of one topic can rewind its group while the others run
             from("kafka:" + topic + "?brokers={{hub.kafka.brokers}}&groupId={{hub.eventlog.group}}-" + topic
                     + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
-                    + "&maxPollRecords={{hub.eventlog.max-poll-records}}")
+                    + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}")
                 .routeId("eventlog-" + topic)
                 .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
                 .bean("eventProjection", "apply")
@@ -61,7 +62,7 @@ public class EventLogRoutes extends RouteBuilder {
                 e.getIn().setHeader("x-original-topic", topic);
                 e.getIn().setHeader("x-original-partition", String.valueOf(e.getIn().getHeader(KafkaConstants.PARTITION)));
                 e.getIn().setHeader("x-original-offset", String.valueOf(e.getIn().getHeader(KafkaConstants.OFFSET)));
-                EventLogMetrics.deadLettered(e, topic);
+                MessagingMetrics.deadLettered(e, topic + ".dlt");
             })
             .to(ExchangePattern.InOnly, "kafka:dead-letters?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all")
             // dead-lettered is done with: the consumer moves on to the next record

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.pubsub;
 
+import io.integrationhub.hub.common.MessagingMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ public class PubSubDeadLetters {
         if (registry != null) {
             registry.counter("hub.pubsub.failed", "subscriber", String.valueOf(subscriber)).increment();
         }
+        MessagingMetrics.deadLettered(exchange, exchange.getContext().resolvePropertyPlaceholders("{{hub.pubsub.dead-letter-subject}}"));
         var msg = exchange.getIn();
         msg.removeHeaders("*");
         msg.setHeader("x-subscriber", String.valueOf(subscriber));

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.pubsub;
 
+import io.integrationhub.hub.common.MessagingMetrics;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 
@@ -23,7 +24,8 @@ public class PubSubFailureConfiguration extends RouteConfigurationBuilder {
                 .maximumRedeliveries(maxAttempts - 1)
                 .redeliveryDelay(100)
                 .useExponentialBackOff()
-                .retryAttemptedLogLevel(LoggingLevel.WARN))
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                .onRedelivery(MessagingMetrics::retried))
             .onException(DeliveryLog.InvalidOrderMessageException.class)
                 .maximumRedeliveries(0)
                 .useOriginalMessage()

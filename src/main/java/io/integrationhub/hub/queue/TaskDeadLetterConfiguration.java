@@ -1,5 +1,6 @@
 package io.integrationhub.hub.queue;
 
+import io.integrationhub.hub.common.MessagingMetrics;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 
@@ -26,7 +27,7 @@ public class TaskDeadLetterConfiguration extends RouteConfigurationBuilder {
                 .useExponentialBackOff()
                 .backOffMultiplier(2)
                 .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .onRedelivery(TaskMetrics::retried))
+                .onRedelivery(MessagingMetrics::retried))
             // no retry can help a poison message; the original bytes are dead-lettered as they came
             .onException(PoisonTaskException.class)
                 .maximumRedeliveries(0)

@@ -3,6 +3,7 @@ package io.integrationhub.hub.queue;
 import java.time.Instant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.queue.api.TaskMessage;
 import org.apache.camel.Exchange;
 
@@ -52,6 +53,6 @@ public class TaskDeadLetters {
             store.markDeadLettered(taskId, exchange.getProperty(TaskWorker.TASK_TYPE, String.class),
                     exchange.getIn().getHeader(REASON, String.class));
         }
-        TaskMetrics.deadLettered(exchange);
+        MessagingMetrics.deadLettered(exchange, exchange.getContext().resolvePropertyPlaceholders("{{hub.tasks.dead-letter-queue}}"));
     }
 }

@@ -132,7 +132,8 @@ class EventLogTest {
         ConsumerRecord<String, String> dead = awaitDeadLetter(key);
         assertThat(dead.value()).isEqualTo("this is not an event");
         assertThat(new String(dead.headers().lastHeader("x-failure-reason").value())).contains("not an event envelope");
-        assertThat(hub.get("/observe/metrics").body()).contains("hub_eventlog_dead_lettered_total{topic=\"" + TOPIC + "\"}");
+        assertThat(hub.get("/observe/metrics").body())
+                .contains("hub_messages_dead_lettered_total{destination=\"" + TOPIC + ".dlt\",route=\"eventlog-" + TOPIC + "\"}");
     }
 
     @Test

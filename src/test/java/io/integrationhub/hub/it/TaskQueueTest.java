@@ -159,7 +159,8 @@ class TaskQueueTest {
         awaitStatus(taskId, "DEAD_LETTERED");
 
         String metrics = hub.get("/observe/metrics").body();
-        assertThat(metrics).contains("hub_tasks_retried_total").contains("hub_tasks_dead_lettered_total");
+        assertThat(metrics).contains("hub_messages_retried_total{route=\"queue-task-worker\"}")
+                .contains("hub_messages_dead_lettered_total{destination=\"" + rabbit.deadLetterQueue() + "\",route=\"queue-task-worker\"}");
         assertThat(metrics).contains("routeId=\"queue-task-worker\"");
     }
 

@@ -1,0 +1,36 @@
+package io.integrationhub.hub.common;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+
+/**
+ * Counters of the broker patterns beyond Camel's per-route exchange counts (messages in and out):
+ * {@code hub_messages_retried_total{route}} for every redelivery attempt and
+ * {@code hub_messages_dead_lettered_total{route,destination}} for every message given up.
+ */
+public final class MessagingMetrics {
+
+    private MessagingMetrics() {
+    }
+
+    /** For {@code onRedelivery}: one more attempt of the message in the route it came from. */
+    public static void retried(Exchange exchange) {
+        MeterRegistry registry = registry(exchange);
+        if (registry != null) {
+            registry.counter("hub.messages.retried", "route", String.valueOf(exchange.getFromRouteId())).increment();
+        }
+    }
+
+    /** The message of the route it came from was given up and sent to {@code destination}. */
+    public static void deadLettered(Exchange exchange, String destination) {
+        MeterRegistry registry = registry(exchange);
+        if (registry != null) {
+            registry.counter("hub.messages.dead.lettered", "route", String.valueOf(exchange.getFromRouteId()),
+                    "destination", String.valueOf(destination)).increment();
+        }
+    }
+
+    private static MeterRegistry registry(Exchange exchange) {
+        return exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
+    }
+}
