@@ -2,9 +2,9 @@ package io.integrationhub.hub.queue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
-import java.util.UUID;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.queue.api.TaskStatus;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
@@ -13,8 +13,6 @@ import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,10 +57,7 @@ class TaskWorkerRouteTest extends CamelTestSupport {
 
     @BeforeEach
     void adviseRoutes() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
-        store = new TaskStore(ds);
+        store = new TaskStore(MemoryDatabase.migrated());
         context.getRegistry().bind("taskStore", store);
         context.getRegistry().bind("taskWorker", new TaskWorker(store, new TaskHandlers(), "unit"));
         context.getRegistry().bind("taskDeadLetters", new TaskDeadLetters(store, "unit"));

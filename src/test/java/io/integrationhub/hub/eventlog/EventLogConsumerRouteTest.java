@@ -1,0 +1,118 @@
+package io.integrationhub.hub.eventlog;
+
+import java.util.Map;
+import java.util.Properties;
+
+import javax.sql.DataSource;
+
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.testkit.MemoryDatabase;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Unit test of the event-log consumer logic with camel-test: the Kafka consumer becomes
+ * {@code direct:events}, the dead-letter topic a mock, the projection an in-memory H2.
+ * The same routes against Kafka: {@code it.EventLogTest}.
+ */
+class EventLogConsumerRouteTest extends CamelTestSupport {
+
+    private DataSource dataSource;
+
+    @Override
+    public void configureTest(TestExecutionConfiguration configuration) {
+        super.configureTest(configuration);
+        configuration.withUseAdviceWith(true);
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration configuration) {
+        super.configureContext(configuration);
+        Properties props = new Properties();
+        props.put("hub.eventlog.topics", "user-events");
+        props.put("hub.eventlog.group", "unit");
+        props.put("hub.eventlog.max-attempts", "3");
+        props.put("hub.eventlog.max-poll-records", "10");
+        props.put("hub.eventlog.poll-timeout-ms", "100");
+        props.put("hub.eventlog.max-block-ms", "100");
+        props.put("hub.eventlog.max-body-bytes", "1000");
+        props.put("hub.kafka.brokers", "kafka.test:9092");
+        configuration.withUseOverridePropertiesWithPropertiesComponent(props);
+    }
+
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() {
+        return new RoutesBuilder[] {new HttpProblemRouteConfiguration(), new EventLogDeadLetterConfiguration(), new EventLogRoutes()};
+    }
+
+    @BeforeEach
+    void advise() throws Exception {
+        dataSource = MemoryDatabase.migrated();
+        EventProjection projection = new EventProjection(dataSource);
+        context.getRegistry().bind("eventProjection", projection);
+        // replay needs Kafka's admin API: not part of this unit test (it.EventLogTest covers it)
+        context.getRegistry().bind("eventReplay", new EventReplay(context, projection, null, "unit"));
+        AdviceWith.adviceWith(context, "eventlog-user-events", r -> r.replaceFromWith("direct:events"));
+        AdviceWith.adviceWith(context, "eventlog-dead-letter", r -> r.weaveByToUri("kafka:*").replace().to("mock:dlt"));
+        AdviceWith.adviceWith(context, "eventlog-append", r -> {
+            r.replaceFromWith("direct:append");
+            r.weaveByToUri("kafka:*").replace().to("mock:kafka");
+        });
+        AdviceWith.adviceWith(context, "eventlog-replay", r -> r.replaceFromWith("direct:replay"));
+        context.start();
+    }
+
+    @Test
+    void shouldApplyAnEventOnceWhateverTheDeliveries() throws Exception {
+        String envelope = "{\"eventId\":\"e-1\",\"event\":\"UserCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}";
+        Map<String, Object> headers = Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-1");
+
+        template.sendBodyAndHeaders("direct:events", envelope, headers);
+        template.sendBodyAndHeaders("direct:events", envelope, headers);
+
+        assertThat(count("SELECT event_count FROM entity_projection WHERE entity_id = 'u-1'")).isEqualTo(1);
+        getMockEndpoint("mock:dlt").expectedMessageCount(0);
+        MockEndpoint.assertIsSatisfied(context);
+    }
+
+    @Test
+    void shouldSendARecordThatIsNotAnEventToTheDeadLetterTopicOfItsTopic() throws Exception {
+        MockEndpoint dlt = getMockEndpoint("mock:dlt");
+        dlt.expectedBodiesReceived("garbage");
+        dlt.expectedHeaderReceived(KafkaConstants.OVERRIDE_TOPIC, "user-events.dlt");
+        dlt.expectedHeaderReceived(KafkaConstants.KEY, "u-2");
+
+        template.sendBodyAndHeaders("direct:events", "garbage", Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-2"));
+
+        dlt.assertIsSatisfied();
+        assertThat(dlt.getExchanges().get(0).getIn().getHeader("x-failure-reason", String.class)).contains("not an event envelope");
+    }
+
+    @Test
+    void shouldDeadLetterAnEventWithoutAKey() throws Exception {
+        MockEndpoint dlt = getMockEndpoint("mock:dlt");
+        dlt.expectedMessageCount(1);
+
+        template.sendBodyAndHeaders("direct:events",
+                "{\"eventId\":\"e-3\",\"event\":\"UserCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}",
+                Map.of(KafkaConstants.TOPIC, "user-events"));
+
+        dlt.assertIsSatisfied();
+        assertThat(dlt.getExchanges().get(0).getIn().getHeader("x-failure-reason", String.class)).contains("no key");
+    }
+
+    private int count(String sql) throws Exception {
+        try (var c = dataSource.getConnection(); var rs = c.createStatement().executeQuery(sql)) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+}
