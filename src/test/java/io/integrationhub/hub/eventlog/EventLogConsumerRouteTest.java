@@ -1,19 +1,16 @@
 package io.integrationhub.hub.eventlog;
 
 import java.util.Map;
-import java.util.Properties;
 
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.testkit.MemoryDatabase;
+import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,29 +21,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code direct:events}, the dead-letter topic a mock, the projection an in-memory H2.
  * The same routes against Kafka: {@code it.EventLogTest}.
  */
-class EventLogConsumerRouteTest extends CamelTestSupport {
+class EventLogConsumerRouteTest extends RouteUnitTestSupport {
 
     private DataSource dataSource;
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        Properties props = new Properties();
-        props.put("hub.eventlog.topics", "user-events");
-        props.put("hub.eventlog.group", "unit");
-        props.put("hub.eventlog.max-attempts", "3");
-        props.put("hub.eventlog.max-poll-records", "10");
-        props.put("hub.eventlog.poll-timeout-ms", "100");
-        props.put("hub.eventlog.max-block-ms", "100");
-        props.put("hub.eventlog.max-body-bytes", "1000");
-        props.put("hub.kafka.brokers", "kafka.test:9092");
-        configuration.withUseOverridePropertiesWithPropertiesComponent(props);
+    protected Map<String, String> settings() {
+        return Map.of(
+                "hub.eventlog.topics", "user-events",
+                "hub.eventlog.group", "unit",
+                "hub.eventlog.max-attempts", "3",
+                "hub.eventlog.max-poll-records", "10",
+                "hub.eventlog.poll-timeout-ms", "100",
+                "hub.eventlog.max-block-ms", "100",
+                "hub.eventlog.max-body-bytes", "1000",
+                "hub.kafka.brokers", "kafka.test:9092");
     }
 
     @Override

@@ -1,19 +1,17 @@
 package io.integrationhub.hub.pointtopoint;
 
+import java.util.Map;
 import java.net.SocketTimeoutException;
-import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import org.apache.camel.Exchange;
+import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.support.PluginHelper;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,22 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hygiene and the error mapping are checked without any network. This is also the pattern users
  * follow to unit-test their own YAML routes. The same route against real HTTP: {@code it.PointToPointTest}.
  */
-class P2pDataRouteTest extends CamelTestSupport {
+class P2pDataRouteTest extends RouteUnitTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        Properties props = new Properties();
-        props.put("hub.service-b.url", "http://service-b.test");
-        configuration.withUseOverridePropertiesWithPropertiesComponent(props);
+    protected Map<String, String> settings() {
+        return Map.of("hub.service-b.url", "http://service-b.test");
     }
 
     @Override

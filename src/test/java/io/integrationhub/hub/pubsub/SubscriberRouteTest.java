@@ -1,17 +1,16 @@
 package io.integrationhub.hub.pubsub;
 
-import java.util.Properties;
+import java.util.HashMap;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.testkit.MemoryDatabase;
+import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,31 +20,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Unit test of a subscriber's logic with camel-test: the NATS consumer of {@code pubsub-audit}
  * becomes {@code direct:audit}, the dead-letter subject a mock. Against NATS: {@code it.PubSubTest}.
  */
-class SubscriberRouteTest extends CamelTestSupport {
+class SubscriberRouteTest extends RouteUnitTestSupport {
 
     private DeliveryLog log;
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        Properties props = new Properties();
-        props.put("hub.nats.servers", "nats://nats.test:4222");
-        props.put("hub.pubsub.subject", "orders.created");
-        props.put("hub.pubsub.dead-letter-subject", "orders.created.dlq");
-        props.put("hub.pubsub.max-attempts", "3");
-        props.put("hub.pubsub.max-body-bytes", "1000");
-        props.put("hub.pubsub.jetstream.stream", "ORDERS");
-        props.put("hub.pubsub.jetstream.durable-prefix", "hub-");
+    protected Map<String, String> settings() {
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "hub.nats.servers", "nats://nats.test:4222",
+                "hub.pubsub.subject", "orders.created",
+                "hub.pubsub.dead-letter-subject", "orders.created.dlq",
+                "hub.pubsub.max-attempts", "3",
+                "hub.pubsub.max-body-bytes", "1000",
+                "hub.pubsub.jetstream.stream", "ORDERS",
+                "hub.pubsub.jetstream.durable-prefix", "hub-"));
         for (String name : PubSubRoutes.SUBSCRIBERS) {
-            props.put("hub.pubsub." + name + ".jetstream", "false");
+            settings.put("hub.pubsub." + name + ".jetstream", "false");
         }
-        configuration.withUseOverridePropertiesWithPropertiesComponent(props);
+        return settings;
     }
 
     @Override

@@ -1,18 +1,16 @@
 package io.integrationhub.hub.queue;
 
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
-import java.util.Properties;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.queue.api.TaskStatus;
+import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,31 +21,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * RabbitMQ consumer becomes {@code direct:tasks}, the dead-letter publish a mock, the status store
  * an in-memory H2. The same routes against the real broker: {@code it.TaskQueueTest}.
  */
-class TaskWorkerRouteTest extends CamelTestSupport {
+class TaskWorkerRouteTest extends RouteUnitTestSupport {
 
     private TaskStore store;
 
     @Override
-    public void configureTest(TestExecutionConfiguration configuration) {
-        super.configureTest(configuration);
-        configuration.withUseAdviceWith(true);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        Properties props = new Properties();
-        props.put("hub.tasks.max-body-bytes", "65536");
-        props.put("hub.tasks.max-attempts", "3");
-        props.put("hub.tasks.retry-delay-ms", "1");
-        props.put("hub.tasks.exchange", "hub.tasks");
-        props.put("hub.tasks.queue", "tasks");
-        props.put("hub.tasks.dead-letter-exchange", "hub.tasks.dlx");
-        props.put("hub.tasks.dead-letter-queue", "tasks.dlq");
-        props.put("hub.tasks.consumers", "1");
-        props.put("hub.tasks.prefetch", "1");
-        props.put("hub.tasks.confirm-timeout-ms", "1000");
-        configuration.withUseOverridePropertiesWithPropertiesComponent(props);
+    protected Map<String, String> settings() {
+        return Map.ofEntries(
+                Map.entry("hub.tasks.max-body-bytes", "65536"),
+                Map.entry("hub.tasks.max-attempts", "3"),
+                Map.entry("hub.tasks.retry-delay-ms", "1"),
+                Map.entry("hub.tasks.exchange", "hub.tasks"),
+                Map.entry("hub.tasks.queue", "tasks"),
+                Map.entry("hub.tasks.dead-letter-exchange", "hub.tasks.dlx"),
+                Map.entry("hub.tasks.dead-letter-queue", "tasks.dlq"),
+                Map.entry("hub.tasks.consumers", "1"),
+                Map.entry("hub.tasks.prefetch", "1"),
+                Map.entry("hub.tasks.confirm-timeout-ms", "1000"));
     }
 
     @Override
