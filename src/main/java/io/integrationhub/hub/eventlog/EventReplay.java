@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.eventlog.api.ReplayStarted;
 import io.integrationhub.hub.infra.KafkaConfiguration;
 import org.apache.camel.CamelContext;
@@ -67,7 +68,8 @@ public class EventReplay {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("consumer group " + groupId + " still has members; replay not started");
+                throw new HttpProblemException(409, "Conflict", "consumer group " + groupId
+                        + " still has members on other hub instances; stop their eventlog route first. Nothing was changed");
             }
             TimeUnit.MILLISECONDS.sleep(200);
         }
