@@ -1,0 +1,286 @@
+package io.integrationhub.hub.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.sun.net.httpserver.HttpServer;
+import io.integrationhub.hub.testkit.HubProcess;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.RunningHub;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmark harness, part one: the hub as a whole (time from {@code java -jar} to ready, resident
+ * memory idle and under load with -Xmx256m) and HTTP point-to-point through the hub against calling
+ * the same downstream directly, alternated direct/hub in pairs after a warm-up, at two payload
+ * sizes. Runs the built jar as a separate process; writes {@code docs/benchmarks.md}.
+ * Run with {@code ./mvnw -B -Pbench verify}. Never part of the test suite: numbers, not assertions.
+ */
+@ExtendWith(KafkaTestKit.class)
+class HubHttpBenchmark {
+
+    private static final int PAIRS = 3;
+    private static final Duration WARM_UP = Duration.ofSeconds(8);
+    private static final Duration RUN = Duration.ofSeconds(10);
+    private static final int CONCURRENCY = 16;
+    private static final int STARTS = 3;
+    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    @TempDir
+    Path workDir;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
+
+    @Test
+    void measure() throws Exception {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks\n\n")
+          .append("Measured by the harness in `src/test/java/io/integrationhub/hub/bench/`, command:\n\n")
+          .append("```bash\n./mvnw -B -Pbench verify\n```\n\n")
+          .append("It runs the built jar as its own process (`java -Xmx256m -jar target/integration-hub.jar`, ")
+          .append("default settings, not Camel's dev profile) and rewrites this page. Machine: ")
+          .append(machine()).append(". Java ").append(System.getProperty("java.version"))
+          .append(", Camel 4.17.0, Kafka 3.9.1. Measured on ").append(LocalDate.now()).append(".\n\n");
+
+        startup(md);
+        pointToPoint(md);
+
+        md.append("## Not measured yet\n\nRabbitMQ, Kafka, NATS, gRPC and the order-view aggregator ")
+          .append("(raw client against the hub's routes on the same broker): see the benchmark issue.\n");
+        Files.writeString(Path.of("docs/benchmarks.md"), md.toString());
+        System.out.println(md);
+    }
+
+    private void startup(StringBuilder md) throws Exception {
+        md.append("## Start-up and memory\n\n")
+          .append("Time from starting the process to `GET /observe/health/ready` answering 200 (every check UP), ")
+          .append(STARTS).append(" starts each, fresh working folder each time.\n\n")
+          .append("| setup | ready after (min / median / max) |\n|---|---|\n");
+        List<Long> external = new ArrayList<>();
+        List<Long> embedded = new ArrayList<>();
+        for (int i = 0; i < STARTS; i++) {
+            external.add(timeToReady(Map.of("hub.kafka.embedded", "false", "hub.kafka.brokers", KafkaTestKit.bootstrapServers())));
+            embedded.add(timeToReady(Map.of(
+                    "hub.kafka.embedded.port", String.valueOf(RunningHub.freePort()),
+                    "hub.kafka.embedded.controller-port", String.valueOf(RunningHub.freePort()))));
+        }
+        md.append("| external Kafka, H2 | ").append(spread(external, " ms")).append(" |\n");
+        md.append("| embedded Kafka broker (default), H2 | ").append(spread(embedded, " ms")).append(" |\n\n");
+    }
+
+    private long timeToReady(Map<String, String> settings) throws Exception {
+        Path dir = Files.createTempDirectory(workDir, "start");
+        long start = System.nanoTime();
+        try (HubProcess hub = HubProcess.start(dir, RunningHub.freePort(), settings, Map.of())) {
+            await(hub, Duration.ofSeconds(90));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            hub.process().destroy();
+            hub.process().waitFor(60, TimeUnit.SECONDS);
+            return ms;
+        }
+    }
+
+    private void pointToPoint(StringBuilder md) throws Exception {
+        md.append("## HTTP point-to-point\n\n")
+          .append("`GET /api/p2p/data` through the hub against `GET /data` straight on the same downstream ")
+          .append("(a JDK HttpServer in the harness's JVM). ").append(CONCURRENCY)
+          .append(" concurrent clients (Java HttpClient, HTTP/1.1, keep-alive) on the same machine; ")
+          .append(WARM_UP.toSeconds()).append(" s warm-up of each target, then ").append(PAIRS)
+          .append(" pairs of ").append(RUN.toSeconds()).append(" s runs alternating direct, hub. ")
+          .append("Ratio = hub/direct throughput within a pair (median, min–max). CPU = user+system seconds of ")
+          .append("the hub process per 1,000 requests. The load driver, the downstream and the hub share 2 cores.\n\n")
+          .append("| payload | direct req/s | hub req/s | ratio hub/direct | direct p50 / p99 | hub p50 / p99 | hub CPU-s per 1,000 req |\n")
+          .append("|---|---|---|---|---|---|---|\n");
+        long rssIdle = 0;
+        long rssLoad = 0;
+        for (int payload : new int[] {256, 4096}) {
+            HttpServer downstream = downstream(payload);
+            Path dir = Files.createTempDirectory(workDir, "p2p");
+            int port = RunningHub.freePort();
+            try (HubProcess hub = HubProcess.start(dir, port,
+                    Map.of("hub.kafka.embedded", "false", "hub.kafka.brokers", KafkaTestKit.bootstrapServers()),
+                    Map.of("HUB_SERVICE_B_URL", "http://127.0.0.1:" + downstream.getAddress().getPort()))) {
+                await(hub, Duration.ofSeconds(60));
+                if (rssIdle == 0) {
+                    rssIdle = rssKiB(hub.process().pid());
+                }
+                URI direct = URI.create("http://127.0.0.1:" + downstream.getAddress().getPort() + "/data");
+                URI viaHub = URI.create("http://127.0.0.1:" + port + "/api/p2p/data");
+                load(direct, WARM_UP, 0);
+                load(viaHub, WARM_UP, 0);
+                List<Run> directRuns = new ArrayList<>();
+                List<Run> hubRuns = new ArrayList<>();
+                for (int i = 0; i < PAIRS; i++) {
+                    directRuns.add(load(direct, RUN, 0));
+                    hubRuns.add(load(viaHub, RUN, hub.process().pid()));
+                    rssLoad = Math.max(rssLoad, rssKiB(hub.process().pid()));
+                }
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < PAIRS; i++) {
+                    ratios.add(hubRuns.get(i).throughput() / directRuns.get(i).throughput());
+                }
+                Run d = median(directRuns);
+                Run h = median(hubRuns);
+                md.append(String.format("| %d B | %.0f | %.0f | %.2f (%.2f–%.2f) | %.2f / %.2f ms | %.2f / %.2f ms | %.3f |%n",
+                        payload, d.throughput(), h.throughput(), medianOf(ratios), min(ratios), max(ratios),
+                        d.p50Ms(), d.p99Ms(), h.p50Ms(), h.p99Ms(), medianCpu(hubRuns)));
+                hub.process().destroy();
+                hub.process().waitFor(60, TimeUnit.SECONDS);
+            } finally {
+                downstream.stop(0);
+            }
+        }
+        md.append("\nResident memory of the hub process (`VmRSS`, -Xmx256m, external Kafka): ")
+          .append(rssIdle / 1024).append(" MB idle after start, ").append(rssLoad / 1024)
+          .append(" MB at most under the point-to-point load.\n\n");
+    }
+
+    private Run load(URI target, Duration duration, long pid) throws Exception {
+        Recorder recorder = new Recorder(3);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        long cpuBefore = pid == 0 ? 0 : cpuTicks(pid);
+        long end = System.nanoTime() + duration.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        CountDownLatch finished = new CountDownLatch(CONCURRENCY);
+        HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10)).build();
+        for (int t = 0; t < CONCURRENCY; t++) {
+            pool.execute(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        long s = System.nanoTime();
+                        try {
+                            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                            if (r.statusCode() == 200) {
+                                recorder.recordValue(Math.max(1, (System.nanoTime() - s) / 1000));
+                                done.incrementAndGet();
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            });
+        }
+        finished.await(duration.toSeconds() + 30, TimeUnit.SECONDS);
+        pool.shutdownNow();
+        Histogram h = recorder.getIntervalHistogram();
+        double cpuSeconds = pid == 0 ? 0 : (cpuTicks(pid) - cpuBefore) / (double) CLOCK_TICKS_PER_SECOND;
+        if (errors.get() > 0) {
+            System.out.printf("%s: %d errors%n", target, errors.get());
+        }
+        return new Run(done.get() / (double) duration.toSeconds(), h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, done.get() == 0 ? 0 : cpuSeconds / (done.get() / 1000.0));
+    }
+
+    private HttpServer downstream(int payload) throws IOException {
+        String pad = "x".repeat(Math.max(0, payload - 20));
+        byte[] body = ("{\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.createContext("/data", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static void await(HubProcess hub, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (hub.status("/observe/health/ready") != 200) {
+            if (System.nanoTime() > deadline || !hub.process().isAlive()) {
+                throw new IllegalStateException("hub not ready; its log:\n" + hub.log());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    private static String machine() throws IOException {
+        String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
+        long memKiB = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
+        return Runtime.getRuntime().availableProcessors() + " cores (" + model + "), " + (memKiB / 1024 / 1024) + " GiB";
+    }
+
+    record Run(double throughput, double p50Ms, double p99Ms, double cpuPerThousand) {
+    }
+
+    private static Run median(List<Run> runs) {
+        List<Run> sorted = new ArrayList<>(runs);
+        sorted.sort((a, b) -> Double.compare(a.throughput(), b.throughput()));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double medianCpu(List<Run> runs) {
+        return medianOf(runs.stream().map(Run::cpuPerThousand).toList());
+    }
+
+    private static double medianOf(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    private static String spread(List<Long> values, String unit) {
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(Long::compare);
+        return sorted.get(0) + unit + " / " + sorted.get(sorted.size() / 2) + unit + " / " + sorted.get(sorted.size() - 1) + unit;
+    }
+}
