@@ -64,6 +64,9 @@ class HubHttpBenchmark {
           .append(machine()).append(". Java ").append(System.getProperty("java.version"))
           .append(", Camel 4.17.0, Kafka 3.9.1. Measured on ").append(LocalDate.now()).append(".\n\n");
 
+        if (!extraSettings().isEmpty()) {
+            md.append("Hub settings tried against the defaults in this run: `").append(extraSettings()).append("`.\n\n");
+        }
         startup(md);
         pointToPoint(md);
 
@@ -121,8 +124,10 @@ class HubHttpBenchmark {
             HttpServer downstream = downstream(payload);
             Path dir = Files.createTempDirectory(workDir, "p2p");
             int port = RunningHub.freePort();
-            try (HubProcess hub = HubProcess.start(dir, port,
-                    Map.of("hub.kafka.embedded", "false", "hub.kafka.brokers", KafkaTestKit.bootstrapServers()),
+            Map<String, String> settings = new java.util.HashMap<>(extraSettings());
+            settings.put("hub.kafka.embedded", "false");
+            settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+            try (HubProcess hub = HubProcess.start(dir, port, settings,
                     Map.of("HUB_SERVICE_B_URL", "http://127.0.0.1:" + downstream.getAddress().getPort()))) {
                 await(hub, Duration.ofSeconds(60));
                 if (rssIdle == 0) {
@@ -160,6 +165,19 @@ class HubHttpBenchmark {
         md.append("\nResident memory of the hub process (`VmRSS`, -Xmx256m, external Kafka): ")
           .append(rssIdle / 1024).append(" MB idle after start, ").append(rssLoad / 1024)
           .append(" MB at most under the point-to-point load.\n\n");
+    }
+
+    /** Settings to try against the defaults: {@code -Dbench.settings=key=value,key=value}. */
+    private static Map<String, String> extraSettings() {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        String spec = System.getProperty("bench.settings", "");
+        for (String pair : spec.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        return settings;
     }
 
     private Run load(URI target, Duration duration, long pid) throws Exception {
