@@ -1,8 +1,6 @@
 package io.integrationhub.hub.eventlog;
 
-import io.integrationhub.hub.common.MessagingMetrics;
-import org.apache.camel.LoggingLevel;
-import org.apache.camel.builder.RouteConfigurationBuilder;
+import io.integrationhub.hub.common.DeadLetterRouteConfiguration;
 
 /**
  * Route configuration {@value #ID} of the event-log consumers: a record whose processing fails is
@@ -10,25 +8,11 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
  * at all, written to {@code <topic>.dlt} with the reason; its offset is committed so the consumer
  * never stalls on it.
  */
-public class EventLogDeadLetterConfiguration extends RouteConfigurationBuilder {
+public class EventLogDeadLetterConfiguration extends DeadLetterRouteConfiguration {
 
     public static final String ID = "eventlog-dead-letter";
 
-    @Override
-    public void configuration() throws Exception {
-        int maxAttempts = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{hub.eventlog.max-attempts}}"));
-
-        routeConfiguration(ID)
-            .errorHandler(deadLetterChannel("direct:eventlog-dead-letter")
-                .useOriginalMessage()
-                .maximumRedeliveries(maxAttempts - 1)
-                .redeliveryDelay(200)
-                .useExponentialBackOff()
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .onRedelivery(MessagingMetrics::retried))
-            .onException(InvalidEventException.class)
-                .maximumRedeliveries(0)
-                .useOriginalMessage()
-            .end();
+    public EventLogDeadLetterConfiguration() {
+        super(ID, "direct:eventlog-dead-letter", "hub.eventlog.max-attempts", "200", InvalidEventException.class);
     }
 }

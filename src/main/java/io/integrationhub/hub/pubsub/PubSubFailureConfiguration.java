@@ -1,8 +1,6 @@
 package io.integrationhub.hub.pubsub;
 
-import io.integrationhub.hub.common.MessagingMetrics;
-import org.apache.camel.LoggingLevel;
-import org.apache.camel.builder.RouteConfigurationBuilder;
+import io.integrationhub.hub.common.DeadLetterRouteConfiguration;
 
 /**
  * Route configuration {@value #ID} of the subscribers: a message a subscriber fails on is retried
@@ -10,25 +8,12 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
  * {@code hub_pubsub_failed_total{subscriber}} and published with the reason to the dead-letter
  * subject — never dropped silently. A message that is not an order is reported at once.
  */
-public class PubSubFailureConfiguration extends RouteConfigurationBuilder {
+public class PubSubFailureConfiguration extends DeadLetterRouteConfiguration {
 
     public static final String ID = "pubsub-failures";
 
-    @Override
-    public void configuration() throws Exception {
-        int maxAttempts = Integer.parseInt(getContext().resolvePropertyPlaceholders("{{hub.pubsub.max-attempts}}"));
-
-        routeConfiguration(ID)
-            .errorHandler(deadLetterChannel("direct:pubsub-dead-letter")
-                .useOriginalMessage()
-                .maximumRedeliveries(maxAttempts - 1)
-                .redeliveryDelay(100)
-                .useExponentialBackOff()
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .onRedelivery(MessagingMetrics::retried))
-            .onException(DeliveryLog.InvalidOrderMessageException.class)
-                .maximumRedeliveries(0)
-                .useOriginalMessage()
-            .end();
+    public PubSubFailureConfiguration() {
+        super(ID, "direct:pubsub-dead-letter", "hub.pubsub.max-attempts", "100",
+                DeliveryLog.InvalidOrderMessageException.class);
     }
 }
