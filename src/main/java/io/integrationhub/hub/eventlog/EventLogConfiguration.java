@@ -43,6 +43,7 @@ public final class EventLogConfiguration implements CamelConfiguration {
         HubSettings.positiveInt(context, "hub.eventlog.max-poll-records");
         HubSettings.positiveInt(context, "hub.eventlog.max-block-ms");
         HubSettings.positiveInt(context, "hub.eventlog.poll-timeout-ms");
+        HubSettings.positiveInt(context, "hub.eventlog.session-timeout-ms");
         String group = HubSettings.required(context, "hub.eventlog.group");
 
         DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);

@@ -45,7 +45,8 @@ public class EventLogRoutes extends RouteBuilder {
             // one group per topic, so a replay of one topic can rewind its group while the others run
             from("kafka:" + topic + "?brokers={{hub.kafka.brokers}}&groupId={{hub.eventlog.group}}-" + topic
                     + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
-                    + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}")
+                    + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
+                    + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
                 .routeId("eventlog-" + topic)
                 .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
                 .bean("eventProjection", "apply")

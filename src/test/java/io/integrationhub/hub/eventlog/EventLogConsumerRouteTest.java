@@ -33,6 +33,7 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
                 "hub.eventlog.max-attempts", "3",
                 "hub.eventlog.max-poll-records", "10",
                 "hub.eventlog.poll-timeout-ms", "100",
+                "hub.eventlog.session-timeout-ms", "10000",
                 "hub.eventlog.max-block-ms", "100",
                 "hub.eventlog.max-body-bytes", "1000",
                 "hub.kafka.brokers", "kafka.test:9092");
