@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.infra.HubSettings;
 import io.integrationhub.hub.infra.KafkaConfiguration;
 import org.apache.camel.CamelConfiguration;
@@ -46,7 +47,7 @@ public final class EventLogConfiguration implements CamelConfiguration {
         HubSettings.positiveInt(context, "hub.eventlog.session-timeout-ms");
         String group = HubSettings.required(context, "hub.eventlog.group");
 
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        DataSource dataSource = DataSourceConfiguration.dataSource(context);
         KafkaConfiguration.KafkaAdmin admin = context.getRegistry()
                 .lookupByNameAndType(KafkaConfiguration.ADMIN, KafkaConfiguration.KafkaAdmin.class);
         EventProjection projection = new EventProjection(dataSource);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.eventlog.api.AppendEvent;
 import io.integrationhub.hub.eventlog.api.EventAppended;
@@ -115,11 +116,8 @@ public class EventLogRoutes extends RouteBuilder {
     private static void appended(Exchange exchange) throws Exception {
         List<RecordMetadata> metadata = exchange.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META, List.class);
         RecordMetadata stored = metadata.get(0);
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 201);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(JSON.writeValueAsString(new EventAppended(
-                exchange.getProperty("eventId", String.class), stored.topic(), stored.partition(), stored.offset())));
+        JsonResponses.answer(exchange, 201, new EventAppended(
+                exchange.getProperty("eventId", String.class), stored.topic(), stored.partition(), stored.offset()));
     }
 
     private static void commit(Exchange exchange) {

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.eventlog.api.ReplayStarted;
 import io.integrationhub.hub.infra.KafkaConfiguration;
 import org.apache.camel.CamelContext;
@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public class EventReplay {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventReplay.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CamelContext context;
     private final EventProjection projection;
@@ -52,10 +51,7 @@ public class EventReplay {
             context.getRouteController().startRoute(routeId);
         }
         LOG.info("Replay of {} started: projection cleared, group {} rewound to the earliest offsets", topic, groupId);
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(JSON.writeValueAsString(new ReplayStarted(topic, groupId, "REPLAYING")));
+        JsonResponses.answer(exchange, 202, new ReplayStarted(topic, groupId, "REPLAYING"));
     }
 
     /** Offsets of a group can only be changed while it has no member: wait for the stopped consumer to leave. */

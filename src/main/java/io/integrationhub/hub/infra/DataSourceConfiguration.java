@@ -25,6 +25,11 @@ public final class DataSourceConfiguration implements CamelConfiguration {
     public static final String BEAN_NAME = "dataSource";
     private static final Logger LOG = LoggerFactory.getLogger(DataSourceConfiguration.class);
 
+    /** The hub's pooled data source, for the patterns' configuration classes. */
+    public static DataSource dataSource(CamelContext context) {
+        return context.getRegistry().lookupByNameAndType(BEAN_NAME, DataSource.class);
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         String url = HubSettings.required(context, "hub.datasource.url");

@@ -30,6 +30,11 @@ public final class InstanceRegistry extends ServiceSupport {
         this.instanceId = host + "-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime(), 36);
     }
 
+    /** The id of the running instance, for the patterns' configuration classes. */
+    public static String instanceId(org.apache.camel.CamelContext context) {
+        return context.getRegistry().lookupByNameAndType("instanceRegistry", InstanceRegistry.class).instanceId();
+    }
+
     /** The id this instance is known by in logs, metrics and the database. */
     public String instanceId() {
         return instanceId;

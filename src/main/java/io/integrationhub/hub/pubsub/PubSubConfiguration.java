@@ -2,6 +2,7 @@ package io.integrationhub.hub.pubsub;
 
 import javax.sql.DataSource;
 
+import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.infra.HubSettings;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -20,8 +21,8 @@ public final class PubSubConfiguration implements CamelConfiguration {
         for (String name : PubSubRoutes.SUBSCRIBERS) {
             HubSettings.bool(context, "hub.pubsub." + name + ".jetstream");
         }
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        String instanceId = context.getRegistry().lookupByNameAndType("instanceRegistry", InstanceRegistry.class).instanceId();
+        DataSource dataSource = DataSourceConfiguration.dataSource(context);
+        String instanceId = InstanceRegistry.instanceId(context);
         context.getRegistry().bind("deliveryLog", new DeliveryLog(dataSource, instanceId));
         context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters());
     }

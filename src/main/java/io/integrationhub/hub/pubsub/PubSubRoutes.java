@@ -3,10 +3,10 @@ package io.integrationhub.hub.pubsub;
 import java.io.IOException;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.infra.NatsConfiguration;
 import io.integrationhub.hub.pubsub.api.OrderDeliveries;
 import io.integrationhub.hub.pubsub.api.OrderPublished;
@@ -36,8 +36,6 @@ public class PubSubRoutes extends RouteBuilder {
     public static final List<String> SUBSCRIBERS = List.of("notifications", "audit", "analytics");
     /** Exchange property naming the subscriber whose route handles the message. */
     public static final String SUBSCRIBER = "hubSubscriber";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public void configure() throws Exception {
@@ -79,7 +77,7 @@ public class PubSubRoutes extends RouteBuilder {
             .setProperty("orderId", orderIdOfBody())
             .removeHeaders("*")
             .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true")
-            .process(e -> json(e, 202, new OrderPublished(e.getProperty("orderId", String.class),
+            .process(e -> JsonResponses.answer(e, 202, new OrderPublished(e.getProperty("orderId", String.class),
                     e.getContext().resolvePropertyPlaceholders("{{hub.pubsub.subject}}"))));
 
         from("platform-http:/api/pubsub/orders/{orderId}/deliveries?httpMethodRestrict=GET")
@@ -88,7 +86,7 @@ public class PubSubRoutes extends RouteBuilder {
             .process(e -> {
                 String orderId = e.getIn().getHeader("orderId", String.class);
                 DeliveryLog log = e.getContext().getRegistry().lookupByNameAndType("deliveryLog", DeliveryLog.class);
-                json(e, 200, new OrderDeliveries(orderId, log.subscribersOf(orderId)));
+                JsonResponses.answer(e, 200, new OrderDeliveries(orderId, log.subscribersOf(orderId)));
             });
     }
 
@@ -115,10 +113,4 @@ public class PubSubRoutes extends RouteBuilder {
         }
     }
 
-    private static void json(Exchange exchange, int status, Object body) throws Exception {
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(JSON.writeValueAsString(body));
-    }
 }

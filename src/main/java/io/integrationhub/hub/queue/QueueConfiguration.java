@@ -5,6 +5,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.rabbitmq.client.Channel;
+import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.infra.HubSettings;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import io.integrationhub.hub.infra.RabbitMqConfiguration;
@@ -34,8 +35,8 @@ public final class QueueConfiguration implements CamelConfiguration {
         String dlx = HubSettings.required(context, "hub.tasks.dead-letter-exchange");
         String dlq = HubSettings.required(context, "hub.tasks.dead-letter-queue");
 
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        String instanceId = context.getRegistry().lookupByNameAndType("instanceRegistry", InstanceRegistry.class).instanceId();
+        DataSource dataSource = DataSourceConfiguration.dataSource(context);
+        String instanceId = InstanceRegistry.instanceId(context);
         TaskStore store = new TaskStore(dataSource);
         context.getRegistry().bind("taskStore", store);
         context.getRegistry().bind("taskHandlers", new TaskHandlers());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.queue.api.TaskAccepted;
 import io.integrationhub.hub.queue.api.TaskMessage;
 import io.integrationhub.hub.queue.api.TaskRequest;
@@ -61,9 +62,7 @@ public class TaskQueueRoutes extends RouteBuilder {
                 String taskId = e.getIn().getHeader("taskId", String.class);
                 var view = e.getContext().getRegistry().lookupByNameAndType("taskStore", TaskStore.class).find(taskId)
                         .orElseThrow(() -> HttpProblemException.notFound("no task " + taskId));
-                e.getMessage().removeHeaders("*");
-                e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-                e.getMessage().setBody(JSON.writeValueAsString(view));
+                JsonResponses.answer(e, 200, view);
             });
 
         from("spring-rabbitmq:{{hub.tasks.exchange}}?queues={{hub.tasks.queue}}&autoDeclare=false"
@@ -94,10 +93,7 @@ public class TaskQueueRoutes extends RouteBuilder {
     }
 
     private static void accepted(Exchange exchange, String taskId) throws Exception {
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        JsonResponses.answer(exchange, 202, new TaskAccepted(taskId));
         exchange.getMessage().setHeader("Location", "/api/tasks/" + taskId);
-        exchange.getMessage().setBody(JSON.writeValueAsString(new TaskAccepted(taskId)));
     }
 }
