@@ -41,7 +41,7 @@ public final class HttpErrorResponses implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         int port = HubSettings.port(context, "camel.server.port");
         // the router exists once the embedded HTTP server has started
-        context.addStartupListener((ctx, alreadyStarted) -> {
+        OnStarted.once(context, ctx -> {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx,
                     VertxPlatformHttpRouter.getRouterNameFromPort(port));
             if (router == null) {
@@ -101,12 +101,16 @@ public final class HttpErrorResponses implements CamelConfiguration {
     }
 
     private static void answer(RoutingContext rc, int status) {
+        answer(rc, status, TITLES.get(status), DETAILS.get(status));
+    }
+
+    /** Answers a problem document straight from a Vert.x handler (for what the hub serves outside Camel routes). */
+    public static void answer(RoutingContext rc, int status, String title, String detail) {
         if (rc.response().headWritten()) {
             return;
         }
         try {
-            String body = JSON.writeValueAsString(
-                    ProblemDetails.of(status, TITLES.get(status), DETAILS.get(status), rc.request().path()));
+            String body = JSON.writeValueAsString(ProblemDetails.of(status, title, detail, rc.request().path()));
             rc.response().setStatusCode(status)
                     .putHeader("Content-Type", ProblemDetails.MEDIA_TYPE)
                     .end(body);

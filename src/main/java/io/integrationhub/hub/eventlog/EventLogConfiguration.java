@@ -52,7 +52,11 @@ public final class EventLogConfiguration implements CamelConfiguration {
                 .lookupByNameAndType(KafkaConfiguration.ADMIN, KafkaConfiguration.KafkaAdmin.class);
         EventProjection projection = new EventProjection(dataSource);
         context.getRegistry().bind("eventProjection", projection);
-        context.getRegistry().bind("eventReplay", new EventReplay(context, projection, admin, group));
+        EventReplay replay = new EventReplay(context, admin);
+        for (String topic : topics) {
+            replay.register(topic, "eventlog-" + topic, group + "-" + topic, () -> projection.reset(topic));
+        }
+        context.getRegistry().bind(EventReplay.BEAN, replay);
 
         List<NewTopic> wanted = new ArrayList<>();
         for (String topic : topics) {

@@ -120,7 +120,8 @@ public class EventLogRoutes extends RouteBuilder {
                 exchange.getProperty("eventId", String.class), stored.topic(), stored.partition(), stored.offset()));
     }
 
-    private static void commit(Exchange exchange) {
+    /** Commits the offset of the record in the exchange (consumers with allowManualCommit). */
+    public static void commit(Exchange exchange) {
         KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             commit.commit();

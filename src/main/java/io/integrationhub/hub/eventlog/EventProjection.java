@@ -70,7 +70,7 @@ public class EventProjection {
         }
     }
 
-    static EventEnvelope read(String value) throws InvalidEventException {
+    public static EventEnvelope read(String value) throws InvalidEventException {
         EventEnvelope event;
         try {
             event = JSON.readValue(value, EventEnvelope.class);

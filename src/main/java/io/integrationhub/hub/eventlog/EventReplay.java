@@ -1,6 +1,9 @@
 package io.integrationhub.hub.eventlog;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -19,41 +22,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds what the consumers derive from a topic: stops the topic's consumer route (its consumer
- * leaves the group), clears the projection, rewinds the group's committed offsets to the earliest
- * record with Kafka's admin API, and starts the route again, which then re-reads from offset 0.
+ * Rebuilds what the consumers derive from a topic. Each consumer that derives state from a topic
+ * registers here (its route, its group, how to clear its state): the event log's projection, the
+ * CQRS read model. A replay stops those routes (their consumers leave their groups), clears their
+ * state, rewinds each group's committed offsets to the earliest record with Kafka's admin API, and
+ * starts the routes again, which then re-read from offset 0.
  */
 public class EventReplay {
 
+    /** Clears what one consumer derived from a topic. */
+    @FunctionalInterface
+    public interface Reset {
+        void reset() throws Exception;
+    }
+
+    private record Target(String routeId, String groupId, Reset reset) {
+    }
+
+    public static final String BEAN = "eventReplay";
     private static final Logger LOG = LoggerFactory.getLogger(EventReplay.class);
 
     private final CamelContext context;
-    private final EventProjection projection;
     private final KafkaConfiguration.KafkaAdmin admin;
-    private final String group;
+    private final Map<String, List<Target>> targets = new ConcurrentHashMap<>();
 
-    public EventReplay(CamelContext context, EventProjection projection, KafkaConfiguration.KafkaAdmin admin, String group) {
+    public EventReplay(CamelContext context, KafkaConfiguration.KafkaAdmin admin) {
         this.context = context;
-        this.projection = projection;
         this.admin = admin;
-        this.group = group;
+    }
+
+    /** Registers a consumer route of {@code topic} in group {@code groupId} whose state {@code reset} clears. */
+    public void register(String topic, String routeId, String groupId, Reset reset) {
+        targets.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(new Target(routeId, groupId, reset));
     }
 
     public synchronized void replay(String topic, Exchange exchange) throws Exception {
-        String routeId = "eventlog-" + topic;
-        String groupId = group + "-" + topic;
-        context.getRouteController().stopRoute(routeId);
-        try {
-            awaitEmpty(groupId);
-            projection.reset(topic);
-            rewind(topic, groupId);
-        } finally {
-            context.getRouteController().startRoute(routeId);
+        List<Target> list = targets.getOrDefault(topic, List.of());
+        for (Target target : list) {
+            context.getRouteController().stopRoute(target.routeId());
         }
-        LOG.info("Replay of {} started: projection cleared, group {} rewound to the earliest offsets", topic, groupId);
-        JsonResponses.answer(exchange, 202, new ReplayStarted(topic, groupId, "REPLAYING"));
+        try {
+            // every group must be empty before anything is cleared, so a 409 changes nothing
+            for (Target target : list) {
+                awaitEmpty(target.groupId());
+            }
+            for (Target target : list) {
+                target.reset().reset();
+                rewind(topic, target.groupId());
+            }
+        } finally {
+            for (Target target : list) {
+                context.getRouteController().startRoute(target.routeId());
+            }
+        }
+        List<String> groups = list.stream().map(Target::groupId).toList();
+        LOG.info("Replay of {} started: derived state cleared, groups {} rewound to the earliest offsets", topic, groups);
+        JsonResponses.answer(exchange, 202, new ReplayStarted(topic, groups, "REPLAYING"));
     }
-
     /** Offsets of a group can only be changed while it has no member: wait for the stopped consumer to leave. */
     private void awaitEmpty(String groupId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -65,7 +90,7 @@ public class EventReplay {
             }
             if (System.nanoTime() > deadline) {
                 throw new HttpProblemException(409, "Conflict", "consumer group " + groupId
-                        + " still has members on other hub instances; stop their eventlog route first. Nothing was changed");
+                        + " still has members on other hub instances; stop their consumer route first. Nothing was changed");
             }
             TimeUnit.MILLISECONDS.sleep(200);
         }

@@ -8,6 +8,9 @@ import java.util.Map;
 
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.cqrs.CqrsConfiguration;
+import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
+import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
 import io.integrationhub.hub.eventlog.EventLogConfiguration;
 import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.eventlog.EventLogRoutes;
@@ -68,6 +71,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new NatsConfiguration());
         main.configure().addConfiguration(new PubSubConfiguration());
         main.configure().addConfiguration(new EventLogConfiguration());
+        main.configure().addConfiguration(new CqrsConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
@@ -77,6 +81,8 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new PubSubRoutes());
         main.configure().addRoutesBuilder(new EventLogDeadLetterConfiguration());
         main.configure().addRoutesBuilder(new EventLogRoutes());
+        main.configure().addRoutesBuilder(new UserCommandRoutes());
+        main.configure().addRoutesBuilder(new UserQueryRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

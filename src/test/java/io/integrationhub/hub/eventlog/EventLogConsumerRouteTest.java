@@ -50,7 +50,7 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
         EventProjection projection = new EventProjection(dataSource);
         context.getRegistry().bind("eventProjection", projection);
         // replay needs Kafka's admin API: not part of this unit test (it.EventLogTest covers it)
-        context.getRegistry().bind("eventReplay", new EventReplay(context, projection, null, "unit"));
+        context.getRegistry().bind("eventReplay", new EventReplay(context, null));
         AdviceWith.adviceWith(context, "eventlog-user-events", r -> r.replaceFromWith("direct:events"));
         AdviceWith.adviceWith(context, "eventlog-dead-letter", r -> r.weaveByToUri("kafka:*").replace().to("mock:dlt"));
         AdviceWith.adviceWith(context, "eventlog-append", r -> {

@@ -1,5 +1,10 @@
 package io.integrationhub.hub.eventlog.api;
 
-/** Answer of {@code POST /admin/replay/{topic}} (202): the derived state was cleared and is being rebuilt from offset 0. */
-public record ReplayStarted(String topic, String consumerGroup, String status) {
+import java.util.List;
+
+/**
+ * Answer of {@code POST /admin/replay/{topic}} (202): the state derived from the topic was cleared
+ * and the consumer groups that derive it are rebuilding it from offset 0.
+ */
+public record ReplayStarted(String topic, List<String> consumerGroups, String status) {
 }

@@ -1,0 +1,125 @@
+package io.integrationhub.hub.cqrs.query;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.integrationhub.hub.common.HttpErrorResponses;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WebSocket {@code /ws/users} on the hub's HTTP port: every connected client gets each user event
+ * (the envelope as on Kafka) as a JSON text frame, once the projector has applied it.
+ * <p>
+ * Written against the platform-http Vert.x router rather than with camel-vertx-websocket because
+ * the socket must share port 8080 with the HTTP routes (that component starts a server of its own)
+ * and because a slow client must be dropped: Vert.x writes never block the sender, they queue per
+ * socket, and a socket whose queue passes {@code hub.cqrs.ws.max-queued-bytes} is closed (1008)
+ * instead of growing without bound. The others are not affected either way.
+ */
+public class UserEventStream extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserEventStream.class);
+    private static final short POLICY_VIOLATION = 1008;
+    private static final short GOING_AWAY = 1001;
+
+    private final CamelContext context;
+    private final int port;
+    private final String path;
+    private final int maxClients;
+    private final int maxQueuedBytes;
+    private final Set<ServerWebSocket> clients = ConcurrentHashMap.newKeySet();
+    private final AtomicLong dropped = new AtomicLong();
+
+    public UserEventStream(CamelContext context, int port, String path, int maxClients, int maxQueuedBytes) {
+        this.context = context;
+        this.port = port;
+        this.path = path;
+        this.maxClients = maxClients;
+        this.maxQueuedBytes = maxQueuedBytes;
+    }
+
+    /** Mounts the socket on the router; called once the HTTP server has started. */
+    public void mount() {
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            router = VertxPlatformHttpRouter.lookup(context);
+        }
+        if (router == null) {
+            throw new IllegalStateException("no platform-http server on port " + port + " to serve " + path);
+        }
+        router.route(HttpMethod.GET, path).handler(this::upgrade);
+        LOG.info("WebSocket {} serving user events on port {}", path, port);
+    }
+
+    private void upgrade(RoutingContext rc) {
+        if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+            HttpErrorResponses.answer(rc, 400, "Bad Request", path + " is a WebSocket: connect with a WebSocket client");
+            return;
+        }
+        if (!isRunAllowed() || clients.size() >= maxClients) {
+            HttpErrorResponses.answer(rc, 503, "Service Unavailable",
+                    "the hub serves at most " + maxClients + " WebSocket clients; try again later");
+            return;
+        }
+        rc.request().toWebSocket().onSuccess(this::connected)
+                .onFailure(e -> LOG.warn("WebSocket upgrade on {} failed: {}", path, e.toString()));
+    }
+
+    private void connected(ServerWebSocket socket) {
+        socket.setWriteQueueMaxSize(maxQueuedBytes);
+        clients.add(socket);
+        socket.closeHandler(v -> clients.remove(socket));
+        socket.exceptionHandler(e -> {
+            LOG.debug("WebSocket client {} failed: {}", socket.remoteAddress(), e.toString());
+            clients.remove(socket);
+        });
+        // the stream is one-way: what a client sends is ignored
+        socket.textMessageHandler(text -> { });
+        LOG.debug("WebSocket client {} connected to {} ({} connected)", socket.remoteAddress(), path, clients.size());
+    }
+
+    /** Sends one frame to every client; a client whose send queue is full is dropped. Never blocks. */
+    public void broadcast(String frame) {
+        for (ServerWebSocket socket : clients) {
+            if (socket.writeQueueFull()) {
+                clients.remove(socket);
+                dropped.incrementAndGet();
+                LOG.warn("WebSocket client {} dropped: it reads slower than events arrive ({} bytes queued)",
+                        socket.remoteAddress(), maxQueuedBytes);
+                socket.close(POLICY_VIOLATION, "too slow: send queue full");
+            } else {
+                socket.writeTextMessage(frame);
+            }
+        }
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    @Override
+    protected void doStart() {
+        // mounted by the startup listener once the router exists
+    }
+
+    @Override
+    protected void doStop() {
+        for (ServerWebSocket socket : clients) {
+            socket.close(GOING_AWAY, "hub shutting down");
+        }
+        clients.clear();
+    }
+}

@@ -1,0 +1,159 @@
+package io.integrationhub.hub.cqrs.query;
+
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.GraphQLError;
+import graphql.GraphqlErrorBuilder;
+import graphql.analysis.MaxQueryComplexityInstrumentation;
+import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.cqrs.api.UserView;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /graphql} over the users read model, with graphql-java and the schema in
+ * {@code graphql/users.graphqls}. Answers follow the GraphQL spec: {@code data} and {@code errors};
+ * HTTP 200 once the query executed (field errors included), 400 when it could not be executed at
+ * all (does not parse, fails validation, exceeds the depth or complexity limit).
+ */
+public class UserGraphQl {
+
+    /** One page of users in the Relay connection shape of the schema. */
+    public record UserConnection(List<UserEdge> edges, PageInfo pageInfo) {
+    }
+
+    public record UserEdge(String cursor, UserView node) {
+    }
+
+    public record PageInfo(boolean hasNextPage, String endCursor) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserGraphQl.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CURSOR_PREFIX = "user:";
+
+    private final UserReadModel readModel;
+    private final int maxPageSize;
+    private final GraphQL graphQl;
+
+    public UserGraphQl(UserReadModel readModel, int maxDepth, int maxComplexity, int maxPageSize) {
+        this.readModel = readModel;
+        this.maxPageSize = maxPageSize;
+        this.graphQl = GraphQL.newGraphQL(schema())
+                .instrumentation(new ChainedInstrumentation(List.of(
+                        new MaxQueryDepthInstrumentation(maxDepth),
+                        new MaxQueryComplexityInstrumentation(maxComplexity))))
+                .build();
+    }
+
+    /** Runs the GraphQL request in the exchange's JSON body and sets the answer. */
+    public void execute(Exchange exchange) throws Exception {
+        JsonNode request;
+        try {
+            request = JSON.readTree(exchange.getIn().getBody(byte[].class));
+        } catch (Exception e) {
+            JsonResponses.answer(exchange, 400, Map.of("errors", List.of(error("the body is not JSON: " + e.getMessage()))));
+            return;
+        }
+        JsonNode query = request.path("query");
+        if (!query.isTextual() || query.asText().isBlank()) {
+            JsonResponses.answer(exchange, 400, Map.of("errors", List.of(error("the body needs a \"query\" string"))));
+            return;
+        }
+        JsonNode variables = request.path("variables");
+        ExecutionInput.Builder input = ExecutionInput.newExecutionInput().query(query.asText());
+        if (variables.isObject()) {
+            input.variables(JSON.convertValue(variables, Map.class));
+        }
+        if (request.path("operationName").isTextual()) {
+            input.operationName(request.path("operationName").asText());
+        }
+        ExecutionResult result = graphQl.execute(input.build());
+        JsonResponses.answer(exchange, result.isDataPresent() ? 200 : 400, result.toSpecification());
+    }
+
+    private GraphQLSchema schema() {
+        InputStream sdl = UserGraphQl.class.getResourceAsStream("/graphql/users.graphqls");
+        if (sdl == null) {
+            throw new IllegalStateException("graphql/users.graphqls is not on the classpath");
+        }
+        var types = new SchemaParser().parse(new InputStreamReader(sdl, StandardCharsets.UTF_8));
+        RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
+                .type("Query", q -> q
+                        .dataFetcher("user", fetcher(env -> readModel.find(env.getArgument("id")).orElse(null)))
+                        .dataFetcher("users", fetcher(this::users)))
+                .build();
+        return new SchemaGenerator().makeExecutableSchema(types, wiring);
+    }
+
+    private UserConnection users(DataFetchingEnvironment env) throws Exception {
+        int first = env.getArgumentOrDefault("first", 20);
+        if (first < 1 || first > maxPageSize) {
+            throw new IllegalArgumentException("first must be between 1 and " + maxPageSize + ", not " + first);
+        }
+        String after = env.getArgument("after");
+        String afterId = after == null ? null : decodeCursor(after);
+        List<UserView> rows = readModel.page(first + 1, afterId);
+        boolean hasNext = rows.size() > first;
+        List<UserEdge> edges = rows.stream().limit(first).map(u -> new UserEdge(encodeCursor(u.id()), u)).toList();
+        return new UserConnection(edges, new PageInfo(hasNext, edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor()));
+    }
+
+    /** A data fetcher whose failures become GraphQL field errors with a message fit for the client. */
+    private static <T> DataFetcher<T> fetcher(ThrowingFetcher<T> body) {
+        return env -> {
+            try {
+                return body.fetch(env);
+            } catch (SQLException e) {
+                LOG.warn("GraphQL {} failed on the read model: {}", env.getField().getName(), e.toString());
+                throw new IllegalStateException("the read model is unavailable, try again later");
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface ThrowingFetcher<T> {
+        T fetch(DataFetchingEnvironment env) throws Exception;
+    }
+
+    static String encodeCursor(String id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((CURSOR_PREFIX + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeCursor(String cursor) {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (decoded.startsWith(CURSOR_PREFIX)) {
+                return decoded.substring(CURSOR_PREFIX.length());
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64: reported below like any other foreign cursor
+        }
+        throw new IllegalArgumentException("after is not a cursor this API returned: " + cursor);
+    }
+
+    private static Map<String, Object> error(String message) {
+        GraphQLError error = GraphqlErrorBuilder.newError().message(message).build();
+        return error.toSpecification();
+    }
+}

@@ -1,0 +1,44 @@
+package io.integrationhub.hub.cqrs.query;
+
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
+import io.integrationhub.hub.eventlog.EventLogRoutes;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * CQRS read side.
+ * <pre>
+ *  Kafka user-events ─▶ cqrs-projector (group hub.cqrs.projector.group) ─▶ user_view (one transaction)
+ *                          ─▶ commit offset ─▶ WebSocket /ws/users: the event to every client
+ *                          └─ retries exhausted / not a user event ─▶ user-events.dlt ─▶ commit
+ *  POST /graphql ─▶ cqrs-graphql ─▶ user_view
+ * </pre>
+ * A client told of an event over the WebSocket finds it through GraphQL: the frame is sent only
+ * after the read model's transaction committed.
+ */
+public class UserQueryRoutes extends RouteBuilder {
+
+    @Override
+    public void configure() throws Exception {
+        long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.cqrs.graphql.max-body-bytes}}"));
+
+        from("kafka:{{hub.cqrs.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.cqrs.projector.group}}"
+                + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
+                + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
+                + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
+            .routeId("cqrs-projector")
+            .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
+            .setProperty("readModelChanged", method("userProjector", "apply"))
+            .process(EventLogRoutes::commit)
+            .filter(exchangeProperty("readModelChanged"))
+                .bean("userEventStream", "broadcast")
+            .end();
+
+        from("platform-http:/graphql?httpMethodRestrict=POST")
+            .routeId("cqrs-graphql")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .process(JsonRequests.requireJson(maxBody))
+            .bean("userGraphQl", "execute");
+    }
+}
