@@ -69,7 +69,9 @@ public class UserCommandRoutes extends RouteBuilder {
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> JsonResponses.answer(e, 200, commands(e).find(e.getIn().getHeader("id", String.class))));
 
-        from("timer:cqrs-outbox-relay?delay=0&period={{hub.cqrs.outbox.poll-ms}}")
+        // synchronous: the next tick waits until this one's records are acknowledged; the Kafka
+        // producer answers asynchronously, and overlapping ticks would publish the same rows again
+        from("timer:cqrs-outbox-relay?delay=0&period={{hub.cqrs.outbox.poll-ms}}&synchronous=true")
             .routeId("cqrs-outbox-relay")
             .autoStartup("{{hub.cqrs.outbox.relay-enabled}}")
             // Kafka down or slow: the row stays pending and the next tick tries it again
