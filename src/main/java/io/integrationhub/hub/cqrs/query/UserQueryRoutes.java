@@ -32,7 +32,7 @@ public class UserQueryRoutes extends RouteBuilder {
             .setProperty("readModelChanged", method("userProjector", "apply"))
             .process(EventLogRoutes::commit)
             .filter(exchangeProperty("readModelChanged"))
-                .bean("userEventStream", "broadcast")
+                .bean("userEventStream", "broadcast").id("cqrs-websocket-broadcast")
             .end();
 
         from("platform-http:/graphql?httpMethodRestrict=POST")

@@ -1,0 +1,117 @@
+package io.integrationhub.hub.cqrs;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.cqrs.api.UserRequest;
+import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
+import io.integrationhub.hub.cqrs.command.UserCommands;
+import io.integrationhub.hub.cqrs.command.UserOutbox;
+import io.integrationhub.hub.testkit.MemoryDatabase;
+import io.integrationhub.hub.testkit.RouteUnitTestSupport;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Unit test of the outbox relay's logic with camel-test: the timer becomes {@code direct:relay},
+ * Kafka a mock that can refuse, the database an in-memory H2. Against Kafka: {@code it.CqrsKafkaDownTest}.
+ */
+class UserOutboxRelayRouteTest extends RouteUnitTestSupport {
+
+    private UserCommands commands;
+    private UserOutbox outbox;
+
+    @Override
+    protected Map<String, String> settings() {
+        Map<String, String> s = new HashMap<>();
+        s.put("hub.cqrs.max-body-bytes", "1000");
+        s.put("hub.cqrs.topic", "user-events");
+        s.put("hub.cqrs.outbox.relay-enabled", "true");
+        s.put("hub.cqrs.outbox.poll-ms", "100");
+        s.put("hub.cqrs.outbox.batch-size", "10");
+        s.put("hub.cqrs.outbox.max-block-ms", "100");
+        s.put("hub.cqrs.outbox.request-timeout-ms", "100");
+        s.put("hub.cqrs.outbox.delivery-timeout-ms", "200");
+        s.put("hub.cqrs.outbox.retention-hours", "1");
+        s.put("hub.kafka.brokers", "kafka.test:9092");
+        return s;
+    }
+
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() {
+        return new RoutesBuilder[] {new HttpProblemRouteConfiguration(), new UserCommandRoutes()};
+    }
+
+    @BeforeEach
+    void advise() throws Exception {
+        DataSource dataSource = MemoryDatabase.migrated();
+        commands = new UserCommands(dataSource);
+        outbox = new UserOutbox(dataSource, Duration.ofHours(1));
+        context.getRegistry().bind("userCommands", commands);
+        context.getRegistry().bind("userOutbox", outbox);
+        for (String route : List.of("cqrs-user-create", "cqrs-user-update", "cqrs-user-delete", "cqrs-user-get")) {
+            AdviceWith.adviceWith(context, route, r -> r.replaceFromWith("direct:" + route));
+        }
+        AdviceWith.adviceWith(context, "cqrs-outbox-relay", r -> {
+            r.replaceFromWith("direct:relay");
+            r.weaveByToUri("kafka:*").replace().to("mock:kafka");
+        });
+        AdviceWith.adviceWith(context, "cqrs-outbox-purge", r -> r.replaceFromWith("direct:purge"));
+        context.start();
+    }
+
+    @Test
+    void shouldPublishInOrderAndStopAtTheFirstEventKafkaRefuses() throws Exception {
+        commands.create(new UserRequest("u-1", "One", "one@example.com"));
+        commands.update("u-1", new UserRequest(null, "One bis", "one@example.com"));
+        commands.create(new UserRequest("u-2", "Two", "two@example.com"));
+        MockEndpoint kafka = getMockEndpoint("mock:kafka");
+        kafka.whenExchangeReceived(2, e -> {
+            throw new TimeoutException("Expiring 1 record(s): broker unreachable");
+        });
+
+        template.sendBody("direct:relay", null);
+
+        assertThat(kafka.getReceivedCounter()).as("third not tried after the second failed").isEqualTo(2);
+        assertThat(outbox.pendingCount()).isEqualTo(2);
+
+        template.sendBody("direct:relay", null);
+
+        assertThat(outbox.pendingCount()).isZero();
+        List<String> keys = kafka.getExchanges().stream()
+                .map(e -> e.getIn().getHeader(KafkaConstants.KEY, String.class)).toList();
+        assertThat(keys).containsExactly("u-1", "u-1", "u-1", "u-2");
+        List<String> bodies = kafka.getExchanges().stream().map(e -> e.getIn().getBody(String.class)).toList();
+        assertThat(bodies.get(0)).contains("\"event\":\"UserCreated\"");
+        assertThat(bodies.get(1)).isEqualTo(bodies.get(2)).contains("\"event\":\"UserUpdated\"");
+    }
+
+    @Test
+    void shouldPublishNothingForACommandThatFailed() throws Exception {
+        commands.create(new UserRequest("u-3", "Three", "three@example.com"));
+        Exception refused = null;
+        try {
+            commands.create(new UserRequest("u-4", "Four", "THREE@example.com"));
+        } catch (Exception e) {
+            refused = e;
+        }
+        assertThat(refused).hasMessageContaining("email");
+
+        template.sendBody("direct:relay", null);
+
+        assertThat(getMockEndpoint("mock:kafka").getExchanges())
+                .extracting(e -> e.getIn().getHeader(KafkaConstants.KEY, String.class)).containsExactly("u-3");
+    }
+}
