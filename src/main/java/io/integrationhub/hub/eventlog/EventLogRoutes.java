@@ -62,6 +62,8 @@ public class EventLogRoutes extends RouteBuilder {
                 e.getIn().setHeader(KafkaConstants.OVERRIDE_TOPIC, topic + ".dlt");
                 e.getIn().setHeader("x-failure-reason", cause == null ? "unknown" : String.valueOf(cause.getMessage()));
                 e.getIn().setHeader("x-original-topic", topic);
+                // several consumers read a topic (event-log projection, CQRS projector): say whose failure it was
+                e.getIn().setHeader("x-failed-route", e.getFromRouteId());
                 e.getIn().setHeader("x-original-partition", String.valueOf(e.getIn().getHeader(KafkaConstants.PARTITION)));
                 e.getIn().setHeader("x-original-offset", String.valueOf(e.getIn().getHeader(KafkaConstants.OFFSET)));
                 MessagingMetrics.deadLettered(e, topic + ".dlt");

@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The built fat jar, started as users start it ({@code java -jar} from a folder holding config/
  * and routes/), with its embedded Kafka broker: it becomes healthy, takes settings from the
- * environment and the command line, serves the point-to-point route, and on SIGTERM finishes the
- * request in flight before it exits.
+ * environment and the command line, serves the point-to-point route and a CQRS write read back
+ * through GraphQL, and on SIGTERM finishes the request in flight before it exits.
  */
 class HubJarIT {
 
@@ -69,6 +69,18 @@ class HubJarIT {
             hub.awaitReady(Duration.ofSeconds(60));
             System.out.printf("hub jar healthy %d ms after start (embedded Kafka included)%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+
+            // CQRS through the shaded jar (graphql-java, its schema resource, the outbox relay, the projector)
+            HttpResponse<String> created = hub.http().send(HttpRequest.newBuilder(hub.uri("/users"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"jar-user\",\"name\":\"Jar User\",\"email\":\"jar@example.com\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.http().send(
+                    HttpRequest.newBuilder(hub.uri("/graphql")).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ user(id: \\\"jar-user\\\") { name } }\"}"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .isEqualTo("{\"data\":{\"user\":{\"name\":\"Jar User\"}}}"));
 
             CompletableFuture<HttpResponse<String>> inFlight = hub.http().sendAsync(
                     HttpRequest.newBuilder(hub.uri("/api/p2p/data")).build(), HttpResponse.BodyHandlers.ofString());
