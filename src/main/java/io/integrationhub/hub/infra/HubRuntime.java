@@ -11,6 +11,8 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.cqrs.CqrsConfiguration;
 import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
+import io.integrationhub.hub.requestreply.RequestReplyConfiguration;
+import io.integrationhub.hub.requestreply.RequestReplyRoutes;
 import io.integrationhub.hub.eventlog.EventLogConfiguration;
 import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.eventlog.EventLogRoutes;
@@ -72,6 +74,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new PubSubConfiguration());
         main.configure().addConfiguration(new EventLogConfiguration());
         main.configure().addConfiguration(new CqrsConfiguration());
+        main.configure().addConfiguration(new RequestReplyConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
@@ -83,6 +86,7 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new EventLogRoutes());
         main.configure().addRoutesBuilder(new UserCommandRoutes());
         main.configure().addRoutesBuilder(new UserQueryRoutes());
+        main.configure().addRoutesBuilder(new RequestReplyRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

@@ -24,12 +24,19 @@ public final class HubProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final int grpcPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private HubProcess(Process process, Path log, int port) {
+    private HubProcess(Process process, Path log, int port, int grpcPort) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.grpcPort = grpcPort;
+    }
+
+    /** Port of the hub's gRPC server. */
+    public int grpcPort() {
+        return grpcPort;
     }
 
     /** Starts the jar named by system property {@code hub.jar} (set by failsafe) in {@code workDir}. */
@@ -41,12 +48,16 @@ public final class HubProcess implements AutoCloseable {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
                     Path.of(System.getProperty("hub.jar")).toAbsolutePath().toString(),
                     "--camel.server.port=" + port));
-            settings.forEach((k, v) -> command.add("--" + k + "=" + v));
+            Map<String, String> all = new java.util.LinkedHashMap<>();
+            // the gRPC server of each hub on a port of its own, so hubs of parallel tests never collide
+            all.put("hub.grpc.port", String.valueOf(RunningHub.freePort()));
+            all.putAll(settings);
+            all.forEach((k, v) -> command.add("--" + k + "=" + v));
             Path log = workDir.resolve("hub.log");
             ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
-            return new HubProcess(pb.start(), log, port);
+            return new HubProcess(pb.start(), log, port, Integer.parseInt(all.get("hub.grpc.port")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

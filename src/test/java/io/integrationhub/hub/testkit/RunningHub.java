@@ -18,7 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 
 /**
- * The real hub (same {@link HubRuntime} as {@code java -jar}) started in the test JVM on free ports,
+ * The real hub (same {@link HubRuntime} as {@code java -jar}) started in the test JVM on free ports (HTTP, gRPC),
  * with its own H2 database in a temporary folder and Kafka from {@link KafkaTestKit}. Settings can
  * be overridden per test; {@link #close()} shuts it down like SIGTERM does.
  */
@@ -26,17 +26,20 @@ public final class RunningHub implements AutoCloseable {
 
     private final HubRuntime.HubMain main;
     private final int port;
+    private final int grpcPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private RunningHub(HubRuntime.HubMain main, int port) {
+    private RunningHub(HubRuntime.HubMain main, int port, int grpcPort) {
         this.main = main;
         this.port = port;
+        this.grpcPort = grpcPort;
     }
 
     /** Settings shared by hubs in tests: free port, temporary H2 database, Kafka from the test kit. */
     public static Map<String, String> defaults(Path workDir) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("camel.server.port", String.valueOf(freePort()));
+        settings.put("hub.grpc.port", String.valueOf(freePort()));
         settings.put("hub.datasource.url", "jdbc:h2:file:" + workDir.resolve("db/hub").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
         settings.put("hub.kafka.embedded", "false");
@@ -59,7 +62,8 @@ public final class RunningHub implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("hub did not start: " + e.getMessage(), e);
         }
-        return new RunningHub(main, Integer.parseInt(settings.get("camel.server.port")));
+        return new RunningHub(main, Integer.parseInt(settings.get("camel.server.port")),
+                Integer.parseInt(settings.get("hub.grpc.port")));
     }
 
     /** Copies the repository's routes/ into {@code target} so a test may edit them freely. */
@@ -88,6 +92,11 @@ public final class RunningHub implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Port of the hub's gRPC server. */
+    public int grpcPort() {
+        return grpcPort;
     }
 
     public URI uri(String path) {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +24,14 @@ public class UserReadModel {
     }
 
     public Optional<UserView> find(String id) throws SQLException {
+        return find(id, null);
+    }
+
+    /** As {@link #find(String)}, the query given up after {@code timeout} (null: no limit). */
+    public Optional<UserView> find(String id, Duration timeout) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM user_view WHERE id = ? AND NOT deleted")) {
+            limit(ps, timeout);
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(view(rs)) : Optional.empty();
@@ -34,9 +41,15 @@ public class UserReadModel {
 
     /** Up to {@code limit} live users ordered by id, after {@code afterId} (exclusive) when given. */
     public List<UserView> page(int limit, String afterId) throws SQLException {
+        return page(limit, afterId, null);
+    }
+
+    /** As {@link #page(int, String)}, the query given up after {@code timeout} (null: no limit). */
+    public List<UserView> page(int limit, String afterId, Duration timeout) throws SQLException {
         String sql = "SELECT " + COLUMNS + " FROM user_view WHERE NOT deleted"
                 + (afterId == null ? "" : " AND id > ?") + " ORDER BY id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            limit(ps, timeout);
             int i = 1;
             if (afterId != null) {
                 ps.setString(i++, afterId);
@@ -65,6 +78,13 @@ public class UserReadModel {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** JDBC counts query timeouts in whole seconds: a deadline is rounded up to the next second. */
+    private static void limit(PreparedStatement ps, Duration timeout) throws SQLException {
+        if (timeout != null) {
+            ps.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
         }
     }
 

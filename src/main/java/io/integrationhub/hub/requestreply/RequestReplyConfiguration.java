@@ -1,0 +1,23 @@
+package io.integrationhub.hub.requestreply;
+
+import io.integrationhub.hub.cqrs.query.UserReadModel;
+import io.integrationhub.hub.infra.HubSettings;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+/** Beans of the request–reply pattern: the gRPC UserService and the deadline of the calls the hub makes. */
+public final class RequestReplyConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        HubSettings.port(context, "hub.grpc.port");
+        HubSettings.required(context, "hub.grpc.host");
+        HubSettings.required(context, "hub.grpc.user-service.target");
+        HubSettings.positiveInt(context, "hub.grpc.max-concurrent-calls-per-connection");
+        int deadline = HubSettings.positiveInt(context, "hub.grpc.user-service.deadline-ms");
+        int maxListed = HubSettings.positiveInt(context, "hub.grpc.list-max-users");
+        UserReadModel readModel = context.getRegistry().lookupByNameAndType("userReadModel", UserReadModel.class);
+        context.getRegistry().bind("userGrpcService", new UserGrpcService(readModel, maxListed));
+        context.getRegistry().bind("grpcDeadlineInterceptor", new DeadlineClientInterceptor(deadline));
+    }
+}
