@@ -13,6 +13,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
+import hub.users.v1.GetUserRequest;
+import hub.users.v1.User;
+import hub.users.v1.UserServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.integrationhub.hub.testkit.HubProcess;
 import io.integrationhub.hub.testkit.RunningHub;
 import org.junit.jupiter.api.AfterEach;
@@ -25,8 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The built fat jar, started as users start it ({@code java -jar} from a folder holding config/
  * and routes/), with its embedded Kafka broker: it becomes healthy, takes settings from the
- * environment and the command line, serves the point-to-point route and a CQRS write read back
- * through GraphQL, and on SIGTERM finishes the request in flight before it exits.
+ * environment and the command line, serves the point-to-point route, a CQRS write read back
+ * through GraphQL and gRPC GetUser (a shading mistake in gRPC's service files fails here), and on SIGTERM finishes the request in flight before it exits.
  */
 class HubJarIT {
 
@@ -81,6 +86,21 @@ class HubJarIT {
                             .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ user(id: \\\"jar-user\\\") { name } }\"}"))
                             .build(), HttpResponse.BodyHandlers.ofString()).body())
                     .isEqualTo("{\"data\":{\"user\":{\"name\":\"Jar User\"}}}"));
+
+            // gRPC from the shaded jar (its service files merged), called with a plain grpc-java stub
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", hub.grpcPort()).usePlaintext().build();
+            try {
+                User user = UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .getUser(GetUserRequest.newBuilder().setId("jar-user").build());
+                assertThat(user.getEmail()).isEqualTo("jar@example.com");
+            } finally {
+                channel.shutdownNow();
+            }
+            // and the jar's own gRPC client (name resolver and load balancer found through service files)
+            HttpResponse<String> bridged = hub.http().send(HttpRequest.newBuilder(hub.uri("/api/users/jar-user")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(bridged.statusCode()).isEqualTo(200);
+            assertThat(bridged.body()).contains("\"email\":\"jar@example.com\"");
 
             CompletableFuture<HttpResponse<String>> inFlight = hub.http().sendAsync(
                     HttpRequest.newBuilder(hub.uri("/api/p2p/data")).build(), HttpResponse.BodyHandlers.ofString());
