@@ -1,13 +1,11 @@
 package io.integrationhub.hub.cqrs;
 
-import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.common.OnStarted;
 import io.integrationhub.hub.cqrs.command.UserCommands;
-import io.integrationhub.hub.cqrs.command.UserOutbox;
 import io.integrationhub.hub.cqrs.query.ProjectionLag;
 import io.integrationhub.hub.cqrs.query.UserEventStream;
 import io.integrationhub.hub.cqrs.query.UserGraphQl;
@@ -44,19 +42,11 @@ public final class CqrsConfiguration implements CamelConfiguration {
         String group = HubSettings.required(context, "hub.cqrs.projector.group");
         HubSettings.positiveInt(context, "hub.cqrs.max-body-bytes");
         HubSettings.positiveInt(context, "hub.cqrs.graphql.max-body-bytes");
-        HubSettings.bool(context, "hub.cqrs.outbox.relay-enabled");
-        HubSettings.positiveInt(context, "hub.cqrs.outbox.poll-ms");
-        HubSettings.positiveInt(context, "hub.cqrs.outbox.batch-size");
-        HubSettings.positiveInt(context, "hub.cqrs.outbox.max-block-ms");
-        HubSettings.positiveInt(context, "hub.cqrs.outbox.request-timeout-ms");
-        HubSettings.positiveInt(context, "hub.cqrs.outbox.delivery-timeout-ms");
-        int retentionHours = HubSettings.positiveInt(context, "hub.cqrs.outbox.retention-hours");
         int port = HubSettings.port(context, "camel.server.port");
 
         DataSource dataSource = DataSourceConfiguration.dataSource(context);
         UserReadModel readModel = new UserReadModel(dataSource);
-        context.getRegistry().bind("userCommands", new UserCommands(dataSource));
-        context.getRegistry().bind("userOutbox", new UserOutbox(dataSource, Duration.ofHours(retentionHours)));
+        context.getRegistry().bind("userCommands", new UserCommands(dataSource, topic));
         context.getRegistry().bind("userReadModel", readModel);
         context.getRegistry().bind("userProjector", new UserProjector(dataSource));
         context.getRegistry().bind("userGraphQl", new UserGraphQl(readModel,

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.OutboxRelayRoutes;
 import io.integrationhub.hub.cqrs.CqrsConfiguration;
 import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
@@ -73,6 +74,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new NatsConfiguration());
         main.configure().addConfiguration(new PubSubConfiguration());
         main.configure().addConfiguration(new EventLogConfiguration());
+        main.configure().addConfiguration(new OutboxConfiguration());
         main.configure().addConfiguration(new CqrsConfiguration());
         main.configure().addConfiguration(new RequestReplyConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
@@ -84,6 +86,7 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new PubSubRoutes());
         main.configure().addRoutesBuilder(new EventLogDeadLetterConfiguration());
         main.configure().addRoutesBuilder(new EventLogRoutes());
+        main.configure().addRoutesBuilder(new OutboxRelayRoutes());
         main.configure().addRoutesBuilder(new UserCommandRoutes());
         main.configure().addRoutesBuilder(new UserQueryRoutes());
         main.configure().addRoutesBuilder(new RequestReplyRoutes());

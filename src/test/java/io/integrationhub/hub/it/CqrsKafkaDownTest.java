@@ -59,9 +59,9 @@ class CqrsKafkaDownTest {
         settings.put("hub.datasource.username", LocalServices.postgresUser());
         settings.put("hub.datasource.schema", schema);
         settings.put("hub.kafka.brokers", "localhost:" + port);
-        settings.put("hub.cqrs.outbox.max-block-ms", "1000");
-        settings.put("hub.cqrs.outbox.request-timeout-ms", "1000");
-        settings.put("hub.cqrs.outbox.delivery-timeout-ms", "2000");
+        settings.put("hub.outbox.max-block-ms", "1000");
+        settings.put("hub.outbox.request-timeout-ms", "1000");
+        settings.put("hub.outbox.delivery-timeout-ms", "2000");
 
         try (RunningHub hub = RunningHub.start(workDir, settings)) {
             UserApi users = new UserApi(hub);
@@ -77,14 +77,14 @@ class CqrsKafkaDownTest {
                         .as("the write does not need Kafka").isEqualTo(201);
                 written.add(id);
             }
-            assertThat(count(hub, "user_outbox WHERE published_at IS NULL")).isEqualTo(WRITES_WHILE_DOWN);
+            assertThat(count(hub, "outbox WHERE published_at IS NULL")).isEqualTo(WRITES_WHILE_DOWN);
             assertThat(users.user(written.get(0)).isNull()).isTrue();
 
             broker = new EmbeddedKafkaBroker(port, controllerPort, kafkaDir, 3);
             broker.start();
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                assertThat(count(hub, "user_outbox WHERE published_at IS NULL")).isZero();
+                assertThat(count(hub, "outbox WHERE published_at IS NULL")).isZero();
                 assertThat(count(hub, "user_view")).isEqualTo(WRITES_WHILE_DOWN + 1);
             });
             for (String id : written) {

@@ -46,7 +46,7 @@ class CqrsOutboxRestartTest {
         settings.put("hub.eventlog.group", "restart-" + suffix);
         settings.put("hub.cqrs.topic", topic);
         settings.put("hub.cqrs.projector.group", "restart-projector-" + suffix);
-        settings.put("hub.cqrs.outbox.relay-enabled", "false");
+        settings.put("hub.outbox.relay-enabled", "false");
         List<String> ids = new ArrayList<>();
 
         try (RunningHub hub = RunningHub.start(workDir, settings)) {
@@ -59,7 +59,7 @@ class CqrsOutboxRestartTest {
             assertThat(pending(hub)).isEqualTo(3);
         }
 
-        settings.put("hub.cqrs.outbox.relay-enabled", "true");
+        settings.put("hub.outbox.relay-enabled", "true");
         try (RunningHub hub = RunningHub.start(workDir, settings)) {
             UserApi users = new UserApi(hub);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -74,7 +74,7 @@ class CqrsOutboxRestartTest {
 
     private static long pending(RunningHub hub) throws Exception {
         try (Connection c = DataSourceConfiguration.dataSource(hub.context()).getConnection();
-             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM user_outbox WHERE published_at IS NULL")) {
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM outbox WHERE published_at IS NULL")) {
             rs.next();
             return rs.getLong(1);
         }

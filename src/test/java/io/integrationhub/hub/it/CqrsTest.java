@@ -177,7 +177,7 @@ class CqrsTest {
         }
         users.delete("replay-4-" + SUFFIX);
         await().untilAsserted(() -> assertThat(users.user("replay-4-" + SUFFIX).isNull()).isTrue());
-        await().until(() -> count("user_outbox WHERE published_at IS NULL") == 0);
+        await().until(() -> count("outbox WHERE published_at IS NULL") == 0);
         awaitProjectorCaughtUp();
         List<String> before = readModel();
         Instant replayedAt = Instant.now();

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.Outbox;
 import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserRequest;
@@ -22,9 +23,9 @@ import io.integrationhub.hub.eventlog.api.EventEnvelope;
 
 /**
  * The write side of the users: each command changes {@code user_account} and appends its event to
- * {@code user_outbox} in ONE database transaction (transactional outbox), so a user is never
+ * the outbox in ONE database transaction (transactional outbox), so a user is never
  * changed without its event, nor an event published for a change that did not happen. Kafka is
- * not touched here: {@code cqrs-outbox-relay} publishes the outbox.
+ * not touched here: {@code outbox-relay} publishes the outbox.
  * <p>
  * Plain JDBC rather than camel-sql: two statements must share one transaction, and camel-sql
  * would need a Spring transaction manager just for that.
@@ -33,9 +34,11 @@ public class UserCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
+    private final String topic;
 
-    public UserCommands(DataSource dataSource) {
+    public UserCommands(DataSource dataSource, String topic) {
         this.dataSource = dataSource;
+        this.topic = topic;
     }
 
     public UserState create(UserRequest request) throws Exception {
@@ -160,18 +163,9 @@ public class UserCommands {
         }
     }
 
-    private static void appendEvent(Connection c, String id, String type, Object data, Instant now) throws Exception {
-        EventEnvelope envelope = new EventEnvelope(UUID.randomUUID().toString(), type, now.toString(),
-                JSON.valueToTree(data));
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_outbox (event_id, aggregate_id, event_type, "
-                + "payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, envelope.eventId());
-            ps.setString(2, id);
-            ps.setString(3, type);
-            ps.setString(4, JSON.writeValueAsString(envelope));
-            ps.setTimestamp(5, Timestamp.from(now));
-            ps.executeUpdate();
-        }
+    private void appendEvent(Connection c, String id, String type, Object data, Instant now) throws SQLException {
+        Outbox.append(c, topic, id, new EventEnvelope(UUID.randomUUID().toString(), type, now.toString(),
+                JSON.valueToTree(data)));
     }
 
     /** After a unique violation (the transaction rolled back): which of id and email is taken. */

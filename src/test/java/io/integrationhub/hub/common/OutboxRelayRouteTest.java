@@ -1,4 +1,4 @@
-package io.integrationhub.hub.cqrs;
+package io.integrationhub.hub.common;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -7,11 +7,8 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
-import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.cqrs.api.UserRequest;
-import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.command.UserCommands;
-import io.integrationhub.hub.cqrs.command.UserOutbox;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
@@ -28,47 +25,41 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Unit test of the outbox relay's logic with camel-test: the timer becomes {@code direct:relay},
  * Kafka a mock that can refuse, the database an in-memory H2. Against Kafka: {@code it.CqrsKafkaDownTest}.
  */
-class UserOutboxRelayRouteTest extends RouteUnitTestSupport {
+class OutboxRelayRouteTest extends RouteUnitTestSupport {
 
     private UserCommands commands;
-    private UserOutbox outbox;
+    private Outbox outbox;
 
     @Override
     protected Map<String, String> settings() {
         Map<String, String> s = new HashMap<>();
-        s.put("hub.cqrs.max-body-bytes", "1000");
-        s.put("hub.cqrs.topic", "user-events");
-        s.put("hub.cqrs.outbox.relay-enabled", "true");
-        s.put("hub.cqrs.outbox.poll-ms", "100");
-        s.put("hub.cqrs.outbox.batch-size", "10");
-        s.put("hub.cqrs.outbox.max-block-ms", "100");
-        s.put("hub.cqrs.outbox.request-timeout-ms", "100");
-        s.put("hub.cqrs.outbox.delivery-timeout-ms", "200");
-        s.put("hub.cqrs.outbox.retention-hours", "1");
+        s.put("hub.outbox.relay-enabled", "true");
+        s.put("hub.outbox.poll-ms", "100");
+        s.put("hub.outbox.batch-size", "10");
+        s.put("hub.outbox.max-block-ms", "100");
+        s.put("hub.outbox.request-timeout-ms", "100");
+        s.put("hub.outbox.delivery-timeout-ms", "200");
+        s.put("hub.outbox.retention-hours", "1");
         s.put("hub.kafka.brokers", "kafka.test:9092");
         return s;
     }
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {
-        return new RoutesBuilder[] {new HttpProblemRouteConfiguration(), new UserCommandRoutes()};
+        return new RoutesBuilder[] {new OutboxRelayRoutes()};
     }
 
     @BeforeEach
     void advise() throws Exception {
         DataSource dataSource = MemoryDatabase.migrated();
-        commands = new UserCommands(dataSource);
-        outbox = new UserOutbox(dataSource, Duration.ofHours(1));
-        context.getRegistry().bind("userCommands", commands);
-        context.getRegistry().bind("userOutbox", outbox);
-        for (String route : List.of("cqrs-user-create", "cqrs-user-update", "cqrs-user-delete", "cqrs-user-get")) {
-            AdviceWith.adviceWith(context, route, r -> r.replaceFromWith("direct:" + route));
-        }
-        AdviceWith.adviceWith(context, "cqrs-outbox-relay", r -> {
+        commands = new UserCommands(dataSource, "user-events");
+        outbox = new Outbox(dataSource, Duration.ofHours(1));
+        context.getRegistry().bind("outbox", outbox);
+        AdviceWith.adviceWith(context, "outbox-relay", r -> {
             r.replaceFromWith("direct:relay");
             r.weaveByToUri("kafka:*").replace().to("mock:kafka");
         });
-        AdviceWith.adviceWith(context, "cqrs-outbox-purge", r -> r.replaceFromWith("direct:purge"));
+        AdviceWith.adviceWith(context, "outbox-purge", r -> r.replaceFromWith("direct:purge"));
         context.start();
     }
 
@@ -93,6 +84,8 @@ class UserOutboxRelayRouteTest extends RouteUnitTestSupport {
         List<String> keys = kafka.getExchanges().stream()
                 .map(e -> e.getIn().getHeader(KafkaConstants.KEY, String.class)).toList();
         assertThat(keys).containsExactly("u-1", "u-1", "u-1", "u-2");
+        assertThat(kafka.getExchanges()).extracting(e -> e.getIn().getHeader(KafkaConstants.OVERRIDE_TOPIC))
+                .containsOnly("user-events");
         List<String> bodies = kafka.getExchanges().stream().map(e -> e.getIn().getBody(String.class)).toList();
         assertThat(bodies.get(0)).contains("\"event\":\"UserCreated\"");
         assertThat(bodies.get(1)).isEqualTo(bodies.get(2)).contains("\"event\":\"UserUpdated\"");
