@@ -14,6 +14,10 @@ import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
 import io.integrationhub.hub.requestreply.RequestReplyConfiguration;
 import io.integrationhub.hub.requestreply.RequestReplyRoutes;
+import io.integrationhub.hub.saga.SagaConfiguration;
+import io.integrationhub.hub.saga.SagaFailureConfiguration;
+import io.integrationhub.hub.saga.SagaRoutes;
+import io.integrationhub.hub.samples.SamplesConfiguration;
 import io.integrationhub.hub.eventlog.EventLogConfiguration;
 import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.eventlog.EventLogRoutes;
@@ -77,6 +81,8 @@ public final class HubRuntime {
         main.configure().addConfiguration(new OutboxConfiguration());
         main.configure().addConfiguration(new CqrsConfiguration());
         main.configure().addConfiguration(new RequestReplyConfiguration());
+        main.configure().addConfiguration(new SamplesConfiguration());
+        main.configure().addConfiguration(new SagaConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
@@ -90,6 +96,8 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new UserCommandRoutes());
         main.configure().addRoutesBuilder(new UserQueryRoutes());
         main.configure().addRoutesBuilder(new RequestReplyRoutes());
+        main.configure().addRoutesBuilder(new SagaFailureConfiguration());
+        main.configure().addRoutesBuilder(new SagaRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

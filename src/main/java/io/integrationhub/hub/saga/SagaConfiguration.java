@@ -1,0 +1,55 @@
+package io.integrationhub.hub.saga;
+
+import io.integrationhub.hub.eventlog.EventLogConfiguration;
+import io.integrationhub.hub.infra.DataSourceConfiguration;
+import io.integrationhub.hub.infra.HubSettings;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.http.base.HttpHeaderFilterStrategy;
+import org.apache.camel.saga.InMemorySagaService;
+
+
+/**
+ * Beans of the saga: Camel's in-memory saga service (coordination while the hub runs; the SQL saga
+ * log covers restarts), the saga log, and {@code saga-http}, an HTTP client of its own whose
+ * timeouts are the step timeout (camel-http sets timeouts per component, not per endpoint).
+ */
+public final class SagaConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        String topic = HubSettings.required(context, "hub.saga.topic");
+        if (!EventLogConfiguration.topics(context).contains(topic)) {
+            throw new IllegalArgumentException("Setting hub.saga.topic (" + topic + ") must be one of hub.eventlog.topics "
+                    + EventLogConfiguration.topics(context) + ", which the hub creates at start");
+        }
+        HubSettings.httpUrl(context, "hub.payment.url");
+        HubSettings.httpUrl(context, "hub.inventory.url");
+        int stepTimeout = HubSettings.positiveInt(context, "hub.saga.step-timeout-ms");
+        HubSettings.positiveInt(context, "hub.saga.timeout-ms");
+        HubSettings.positiveInt(context, "hub.saga.concurrency");
+        HubSettings.positiveInt(context, "hub.saga.max-body-bytes");
+        HubSettings.positiveInt(context, "hub.saga.recovery-interval-ms");
+        HubSettings.positiveInt(context, "hub.saga.recovery-grace-ms");
+
+        InMemorySagaService sagas = new InMemorySagaService();
+        sagas.setMaxRetryAttempts(HubSettings.positiveInt(context, "hub.saga.compensation-attempts"));
+        sagas.setRetryDelayInMilliseconds(1000);
+        context.addService(sagas, true, true);
+
+        HttpComponent http = new HttpComponent();
+        http.setConnectTimeout(stepTimeout);
+        http.setConnectionRequestTimeout(stepTimeout);
+        http.setResponseTimeout(stepTimeout);
+        http.setSoTimeout(stepTimeout);
+        // the hub's own headers (orderId, the saga's option) stay in the hub; Long-Running-Action goes out
+        HttpHeaderFilterStrategy headers = new HttpHeaderFilterStrategy();
+        headers.getOutFilter().add("orderid");
+        http.setHeaderFilterStrategy(headers);
+        context.addComponent("saga-http", http);
+
+        context.getRegistry().bind("sagaLog", new SagaLog(DataSourceConfiguration.dataSource(context), topic));
+        context.getRegistry().bind("sagaOutcomeHandler", new SagaOutcomeHandler());
+    }
+}

@@ -1,0 +1,228 @@
+package io.integrationhub.hub.saga;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Outbox;
+import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.saga.api.Order;
+import io.integrationhub.hub.saga.api.OrderCancelled;
+import io.integrationhub.hub.saga.api.OrderItem;
+import io.integrationhub.hub.saga.api.OrderRequest;
+import io.integrationhub.hub.saga.api.OrderStatus;
+
+/**
+ * The saga log in SQL: each order's state (PENDING, CONFIRMED, CANCELLED) and each step's. Camel's
+ * in-memory saga service coordinates a saga while the hub runs; this log is what survives a
+ * crash, so {@link SagaRoutes}' recovery can end the sagas a stopped hub left PENDING. Ending an
+ * order (confirm or cancel) and writing its outcome event to the outbox is one transaction, and
+ * only a PENDING order can end: the first of completion, compensation and recovery wins.
+ */
+public class SagaLog {
+
+    public static final String PENDING = "PENDING";
+    public static final String CONFIRMED = "CONFIRMED";
+    public static final String CANCELLED = "CANCELLED";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<OrderItem>> ITEMS = new TypeReference<>() {
+    };
+
+    private final DataSource dataSource;
+    private final String topic;
+
+    public SagaLog(DataSource dataSource, String topic) {
+        this.dataSource = dataSource;
+        this.topic = topic;
+    }
+
+    /** Records a new PENDING order; returns it with its id. */
+    public Order start(OrderRequest request) throws Exception {
+        Order order = new Order(UUID.randomUUID().toString(), request.userId(), request.items(), request.amount());
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO saga_order (order_id, user_id, amount, items, status, "
+                     + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, order.orderId());
+            ps.setString(2, order.userId());
+            ps.setBigDecimal(3, order.amount());
+            ps.setString(4, JSON.writeValueAsString(order.items()));
+            ps.setString(5, PENDING);
+            ps.setTimestamp(6, Timestamp.from(now));
+            ps.setTimestamp(7, Timestamp.from(now));
+            ps.executeUpdate();
+        }
+        return order;
+    }
+
+    /** Records a step's state (STARTED, RESERVED, FAILED, COMPENSATED). */
+    public void step(String orderId, String step, String status) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE saga_step SET status = ?, updated_at = ? WHERE order_id = ? AND step = ?")) {
+                update.setString(1, status);
+                update.setTimestamp(2, Timestamp.from(Instant.now()));
+                update.setString(3, orderId);
+                update.setString(4, step);
+                if (update.executeUpdate() == 1) {
+                    return;
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO saga_step (order_id, step, status, updated_at) VALUES (?, ?, ?, ?)")) {
+                insert.setString(1, orderId);
+                insert.setString(2, step);
+                insert.setString(3, status);
+                insert.setTimestamp(4, Timestamp.from(Instant.now()));
+                insert.executeUpdate();
+            }
+        }
+    }
+
+    /** Keeps the first reason a PENDING order failed for. */
+    public void recordFailure(String orderId, String reason) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE saga_order SET reason = ?, updated_at = ? "
+                     + "WHERE order_id = ? AND status = ? AND reason IS NULL")) {
+            ps.setString(1, reason.length() > 500 ? reason.substring(0, 500) : reason);
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            ps.setString(3, orderId);
+            ps.setString(4, PENDING);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Confirms a PENDING order and puts {@code OrderConfirmed} in the outbox, in one transaction.
+     * Returns the order when it is CONFIRMED (now or before, so a retried completion publishes again),
+     * null when it had ended otherwise.
+     */
+    public Order confirm(String orderId) throws Exception {
+        return end(orderId, CONFIRMED, null).orElse(null);
+    }
+
+    /** Cancels a PENDING order with its recorded reason (else {@code defaultReason}) and puts {@code OrderCancelled} in the outbox. */
+    public void cancel(String orderId, String defaultReason) throws Exception {
+        end(orderId, CANCELLED, defaultReason);
+    }
+
+    private Optional<Order> end(String orderId, String status, String defaultReason) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Optional<OrderStatus> current = read(c, orderId, true);
+                if (current.isEmpty()) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                OrderStatus order = current.get();
+                Order data = new Order(order.orderId(), order.userId(), order.items(), order.amount());
+                if (!PENDING.equals(order.status())) {
+                    c.rollback();
+                    return status.equals(order.status()) && CONFIRMED.equals(status) ? Optional.of(data) : Optional.empty();
+                }
+                String reason = CANCELLED.equals(status) ? (order.reason() != null ? order.reason() : defaultReason) : null;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE saga_order SET status = ?, reason = ?, updated_at = ? WHERE order_id = ?")) {
+                    ps.setString(1, status);
+                    ps.setString(2, reason);
+                    ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                    ps.setString(4, orderId);
+                    ps.executeUpdate();
+                }
+                Object eventData = CONFIRMED.equals(status) ? data : new OrderCancelled(orderId, reason);
+                String event = CONFIRMED.equals(status) ? "OrderConfirmed" : "OrderCancelled";
+                Outbox.append(c, topic, orderId, new EventEnvelope(UUID.randomUUID().toString(), event,
+                        Instant.now().toString(), JSON.valueToTree(eventData)));
+                c.commit();
+                return CONFIRMED.equals(status) ? Optional.of(data) : Optional.empty();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public Optional<OrderStatus> find(String orderId) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            return read(c, orderId, false);
+        }
+    }
+
+    /** Ids of the orders PENDING with no change for longer than {@code idle}: sagas nobody drives any more. */
+    public List<String> stalled(long idleMs) throws SQLException {
+        Duration idle = Duration.ofMillis(idleMs);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT order_id FROM saga_order WHERE status = ? AND updated_at < ? ORDER BY created_at")) {
+            ps.setString(1, PENDING);
+            ps.setTimestamp(2, Timestamp.from(Instant.now().minus(idle)));
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        }
+    }
+
+    /** True when every step of the order is RESERVED: recovery may finish it instead of compensating. */
+    public boolean allReserved(String orderId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT count(*) FROM saga_step WHERE order_id = ? AND status = 'RESERVED'")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == SagaRoutes.STEPS.size();
+            }
+        }
+    }
+
+    private static Optional<OrderStatus> read(Connection c, String orderId, boolean lock) throws Exception {
+        String sql = "SELECT user_id, amount, items, status, reason FROM saga_order WHERE order_id = ?" + (lock ? " FOR UPDATE" : "");
+        String userId;
+        java.math.BigDecimal amount;
+        List<OrderItem> items;
+        String status;
+        String reason;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                userId = rs.getString(1);
+                amount = rs.getBigDecimal(2);
+                items = JSON.readValue(rs.getString(3), ITEMS);
+                status = rs.getString(4);
+                reason = rs.getString(5);
+            }
+        }
+        List<OrderStatus.Step> steps = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT step, status, updated_at FROM saga_step WHERE order_id = ? ORDER BY updated_at, step")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    steps.add(new OrderStatus.Step(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString()));
+                }
+            }
+        }
+        return Optional.of(new OrderStatus(orderId, userId, amount, items, status, reason, steps));
+    }
+}

@@ -1,0 +1,219 @@
+package io.integrationhub.hub.saga;
+
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.JsonRequests;
+import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.saga.api.Order;
+import io.integrationhub.hub.saga.api.OrderAccepted;
+import io.integrationhub.hub.saga.api.OrderRequest;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.model.SagaPropagation;
+
+/**
+ * Saga of an order, orchestrated with Camel's Saga EIP: reserve payment → reserve stock → confirm;
+ * each step declares its compensation beside it.
+ * <pre>
+ *  POST /api/orders ─▶ saga-order-submit: saga log PENDING ─▶ seda ─▶ 202
+ *  saga-order (saga REQUIRES_NEW, timeout hub.saga.timeout-ms)
+ *     ├─ saga-payment-reserve  POST {hub.payment.url}/reservations       compensation: saga-payment-cancel (DELETE)
+ *     └─ saga-stock-reserve    POST {hub.inventory.url}/reservations     compensation: saga-stock-release (DELETE)
+ *     completion: saga-order-confirm ─▶ CONFIRMED + OrderConfirmed (outbox → order-events) ─▶ NATS orders.created
+ *     compensation: saga-order-cancel ─▶ CANCELLED + OrderCancelled{orderId, reason} (outbox → order-events)
+ *  timer ─▶ saga-recovery: PENDING orders nobody drives (a stopped hub's) ─▶ finish or compensate
+ * </pre>
+ * A step that answers an error, or nothing within {@code hub.saga.step-timeout-ms}, fails the saga.
+ * Compensations are idempotent on the services' side: cancelling what was never reserved is a
+ * no-op that also refuses a late reservation of that order.
+ */
+public class SagaRoutes extends RouteBuilder {
+
+    /** The steps in order, as the saga log names them. */
+    public static final List<String> STEPS = List.of("PAYMENT", "STOCK");
+    static final String ORDER_ID = "orderId";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void configure() throws Exception {
+        long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.max-body-bytes}}"));
+        long timeoutMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.timeout-ms}}"));
+        long graceMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.recovery-grace-ms}}"));
+
+        from("platform-http:/api/orders?httpMethodRestrict=POST")
+            .routeId("saga-order-submit")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .process(JsonRequests.requireJson(maxBody))
+            .to("json-validator:schema/order-request.json")
+            .process(e -> {
+                Order order = sagaLog(e).start(JSON.readValue(e.getIn().getBody(byte[].class), OrderRequest.class));
+                e.getIn().removeHeaders("*");
+                e.getIn().setHeader(ORDER_ID, order.orderId());
+                e.getIn().setBody(JSON.writeValueAsString(order));
+            })
+            // the saga runs on its own; the order is in the saga log already, so a crash from here on
+            // is ended by the recovery
+            .to(ExchangePattern.InOnly, "seda:saga-orders?blockWhenFull=true&offerTimeout=5000")
+            .process(e -> JsonResponses.answer(e, 202, new OrderAccepted(e.getIn().getHeader(ORDER_ID, String.class),
+                    SagaLog.PENDING)));
+
+        from("platform-http:/api/orders/{orderId}?httpMethodRestrict=GET")
+            .routeId("saga-order-status")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .process(e -> {
+                String orderId = e.getIn().getHeader(ORDER_ID, String.class);
+                JsonResponses.answer(e, 200, sagaLog(e).find(orderId)
+                        .orElseThrow(() -> HttpProblemException.notFound("no order " + orderId)));
+            });
+
+        // a cancelled order is an outcome (logged by saga-order-cancel), not an error of the queue
+        from("seda:saga-orders?concurrentConsumers={{hub.saga.concurrency}}&exceptionHandler=#sagaOutcomeHandler")
+            .routeId("saga-order")
+            .routeConfigurationId(SagaFailureConfiguration.ID)
+            // the order as the services get it; each step's answer replaces the body
+            .setProperty("order", body())
+            .saga()
+                .propagation(SagaPropagation.REQUIRES_NEW)
+                .timeout(Duration.ofMillis(timeoutMs))
+                .option(ORDER_ID, header(ORDER_ID))
+                .completion("direct:saga-order-confirm")
+                .compensation("direct:saga-order-cancel")
+                .to("direct:saga-payment-reserve")
+                .to("direct:saga-stock-reserve")
+            .end();
+
+        from("direct:saga-payment-reserve")
+            .routeId("saga-payment-reserve")
+            .routeConfigurationId(SagaFailureConfiguration.ID)
+            .saga()
+                .propagation(SagaPropagation.MANDATORY)
+                .option(ORDER_ID, header(ORDER_ID))
+                .compensation("direct:saga-payment-cancel")
+                .setProperty("sagaStep", constant("PAYMENT"))
+                .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'STARTED')")
+                .setBody(exchangeProperty("order"))
+                .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations"))
+                .to("saga-http:payment")
+                .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'RESERVED')")
+            .end();
+
+        from("direct:saga-stock-reserve")
+            .routeId("saga-stock-reserve")
+            .routeConfigurationId(SagaFailureConfiguration.ID)
+            .saga()
+                .propagation(SagaPropagation.MANDATORY)
+                .option(ORDER_ID, header(ORDER_ID))
+                .compensation("direct:saga-stock-release")
+                .setProperty("sagaStep", constant("STOCK"))
+                .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'STARTED')")
+                .setBody(exchangeProperty("order"))
+                .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations"))
+                .to("saga-http:inventory")
+                .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'RESERVED')")
+            .end();
+
+        from("direct:saga-payment-cancel")
+            .routeId("saga-payment-cancel")
+            .setHeader(Exchange.HTTP_METHOD, constant("DELETE"))
+            .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations/${header.orderId}"))
+            .setBody(constant(null))
+            .to("saga-http:payment")
+            .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'COMPENSATED')");
+
+        from("direct:saga-stock-release")
+            .routeId("saga-stock-release")
+            .setHeader(Exchange.HTTP_METHOD, constant("DELETE"))
+            .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations/${header.orderId}"))
+            .setBody(constant(null))
+            .to("saga-http:inventory")
+            .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'COMPENSATED')");
+
+        from("direct:saga-order-confirm")
+            .routeId("saga-order-confirm")
+            .setBody(method("sagaLog", "confirm(${header.orderId})"))
+            // null: the order had ended otherwise (cancelled first); a repeated confirmation publishes again
+            .filter(body().isNotNull())
+                .process(e -> e.getIn().setBody(JSON.writeValueAsString(e.getIn().getBody(Order.class))))
+                .removeHeaders("*", ORDER_ID)
+                .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true")
+                .log("Order ${header.orderId} CONFIRMED")
+            .end();
+
+        from("direct:saga-order-cancel")
+            .routeId("saga-order-cancel")
+            .bean("sagaLog", "cancel(${header.orderId}, 'the saga did not finish within " + timeoutMs + " ms')")
+            .log(LoggingLevel.INFO, "Order ${header.orderId} CANCELLED");
+
+        // sagas whose hub stopped mid-way: nobody drives them any more once they are idle for
+        // longer than the saga timeout (a running hub ends each saga within it)
+        from("timer:saga-recovery?delay={{hub.saga.recovery-interval-ms}}&period={{hub.saga.recovery-interval-ms}}")
+            .routeId("saga-recovery")
+            .setBody(method("sagaLog", "stalled(" + (timeoutMs + graceMs) + ")"))
+            .split(body())
+                .setHeader(ORDER_ID, body())
+                .choice()
+                    .when(method("sagaLog", "allReserved(${header.orderId})"))
+                        .log(LoggingLevel.WARN, "Recovering order ${header.orderId}: every step had succeeded, confirming it")
+                        .to("direct:saga-order-confirm")
+                    .otherwise()
+                        .log(LoggingLevel.WARN, "Recovering order ${header.orderId}: left mid-saga, compensating it")
+                        .bean("sagaLog", "recordFailure(${header.orderId}, "
+                                + "'the hub stopped before the saga ended; compensated after the restart')")
+                        .to("direct:saga-payment-cancel")
+                        .to("direct:saga-stock-release")
+                        .to("direct:saga-order-cancel")
+                .end()
+            .end();
+    }
+
+    private static SagaLog sagaLog(Exchange exchange) {
+        return exchange.getContext().getRegistry().lookupByNameAndType("sagaLog", SagaLog.class);
+    }
+
+    /** Why the saga failed, in words a client can act on, kept in the saga log before the compensation runs. */
+    static void recordFailure(Exchange exchange) throws Exception {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String step = exchange.getProperty("sagaStep", "saga", String.class);
+        String service = "PAYMENT".equals(step) ? "payment service" : "STOCK".equals(step) ? "inventory service" : step;
+        String orderId = exchange.getIn().getHeader(ORDER_ID, String.class);
+        if (orderId != null && !"saga".equals(step)) {
+            sagaLog(exchange).step(orderId, step, "FAILED");
+        }
+        String reason;
+        if (cause instanceof HttpOperationFailedException http) {
+            reason = service + " refused: " + detail(http);
+        } else if (cause instanceof InterruptedIOException) {
+            reason = service + " did not answer in time";
+        } else {
+            reason = service + " unavailable: " + cause;
+        }
+        if (orderId != null) {
+            sagaLog(exchange).recordFailure(orderId, reason);
+        }
+    }
+
+    private static String detail(HttpOperationFailedException e) {
+        try {
+            JsonNode body = JSON.readTree(e.getResponseBody());
+            if (body.hasNonNull("detail")) {
+                return body.get("detail").asText();
+            }
+        } catch (Exception ignored) {
+            // not a problem document: the status says enough
+        }
+        return "HTTP " + e.getStatusCode();
+    }
+}

@@ -1,0 +1,16 @@
+package io.integrationhub.hub.saga.api;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** Answer of {@code GET /api/orders/{orderId}}: status, the reason when cancelled, and each step's state. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OrderStatus(String orderId, String userId, BigDecimal amount, List<OrderItem> items, String status,
+                          String reason, List<Step> steps) {
+
+    /** A step of the saga: PAYMENT or STOCK, and STARTED, RESERVED, FAILED or COMPENSATED. */
+    public record Step(String step, String status, String at) {
+    }
+}

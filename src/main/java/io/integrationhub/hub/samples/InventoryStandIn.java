@@ -1,0 +1,190 @@
+package io.integrationhub.hub.samples;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.saga.api.OrderItem;
+import org.apache.camel.Exchange;
+
+/**
+ * Logic of the stand-in inventory service of {@code routes/samples/inventory.camel.yaml}: stock
+ * per SKU in SQL (seeded by migration), which a reservation really decrements, all items or none,
+ * and a release really restores. Idempotent per order; a release before the reservation leaves a
+ * RELEASED mark that refuses the late reservation. Never oversells: each decrement is a guarded
+ * UPDATE under the row's lock, and the table refuses a negative stock.
+ */
+public class InventoryStandIn {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<OrderItem>> ITEMS = new TypeReference<>() {
+    };
+    private final DataSource dataSource;
+
+    public InventoryStandIn(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** {@code POST /reservations} with the order ({@code orderId, items}): 201, or 409 when stock is short. */
+    public void reserve(Exchange exchange) throws Exception {
+        JsonNode order = JSON.readTree(exchange.getIn().getBody(byte[].class));
+        String orderId = order.path("orderId").asText();
+        List<OrderItem> items = JSON.convertValue(order.path("items"), ITEMS);
+        if (orderId.isEmpty() || items == null || items.isEmpty()) {
+            throw new HttpProblemException(400, "Bad Request", "a reservation needs orderId and items");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String status = status(c, orderId);
+                if ("RELEASED".equals(status)) {
+                    throw new HttpProblemException(409, "Conflict", "the stock of order " + orderId + " was released");
+                }
+                if (status == null) {
+                    // one SKU order for every reservation: two orders never wait on each other's rows in a cycle
+                    List<OrderItem> sorted = new ArrayList<>(items);
+                    sorted.sort(Comparator.comparing(OrderItem::sku));
+                    for (OrderItem item : sorted) {
+                        take(c, item);
+                    }
+                    hold(c, orderId, JSON.writeValueAsString(items), "RESERVED", false);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        JsonResponses.answer(exchange, 201, Map.of("orderId", orderId, "status", "RESERVED"));
+    }
+
+    /** {@code DELETE /reservations/{orderId}}: puts the order's items back; 200 whether there was a reservation or not. */
+    public void release(Exchange exchange) throws Exception {
+        String orderId = exchange.getIn().getHeader("orderId", String.class);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String status = status(c, orderId);
+                if (status == null) {
+                    hold(c, orderId, "[]", "RELEASED", false);
+                } else if ("RESERVED".equals(status)) {
+                    for (OrderItem item : items(c, orderId)) {
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "UPDATE sample_inventory_stock SET available = available + ? WHERE sku = ?")) {
+                            ps.setInt(1, item.quantity());
+                            ps.setString(2, item.sku());
+                            ps.executeUpdate();
+                        }
+                    }
+                    hold(c, orderId, null, "RELEASED", true);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        JsonResponses.answer(exchange, 200, Map.of("orderId", orderId, "status", "RELEASED"));
+    }
+
+    /** {@code GET /stock/{sku}}: units available. */
+    public void stock(Exchange exchange) throws Exception {
+        String sku = exchange.getIn().getHeader("sku", String.class);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT available FROM sample_inventory_stock WHERE sku = ?")) {
+            ps.setString(1, sku);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw HttpProblemException.notFound("no SKU " + sku);
+                }
+                JsonResponses.answer(exchange, 200, Map.of("sku", sku, "available", rs.getInt(1)));
+            }
+        }
+    }
+
+    private static void take(Connection c, OrderItem item) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE sample_inventory_stock SET available = available - ? WHERE sku = ? AND available >= ?")) {
+            ps.setInt(1, item.quantity());
+            ps.setString(2, item.sku());
+            ps.setInt(3, item.quantity());
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                throw short_(item, null);
+            }
+            throw e;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT available FROM sample_inventory_stock WHERE sku = ?")) {
+            ps.setString(1, item.sku());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new HttpProblemException(409, "Conflict", "unknown SKU " + item.sku());
+                }
+                throw short_(item, rs.getInt(1));
+            }
+        }
+    }
+
+    private static HttpProblemException short_(OrderItem item, Integer available) {
+        return new HttpProblemException(409, "Conflict", "stock short for " + item.sku() + ": " + item.quantity()
+                + " wanted" + (available == null ? "" : ", " + available + " available"));
+    }
+
+    private static String status(Connection c, String orderId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT status FROM sample_inventory_hold WHERE order_id = ? FOR UPDATE")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static List<OrderItem> items(Connection c, String orderId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT items FROM sample_inventory_hold WHERE order_id = ?")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return JSON.readValue(rs.getString(1), ITEMS);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("hold of order " + orderId + " has unreadable items", e);
+        }
+    }
+
+    private static void hold(Connection c, String orderId, String items, String status, boolean exists) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(exists
+                ? "UPDATE sample_inventory_hold SET status = ?, updated_at = ? WHERE order_id = ?"
+                : "INSERT INTO sample_inventory_hold (status, updated_at, order_id, items) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, status);
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            ps.setString(3, orderId);
+            if (!exists) {
+                ps.setString(4, items);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new HttpProblemException(409, "Conflict", "order " + orderId + " is being changed concurrently; retry");
+            }
+            throw e;
+        }
+    }
+}
