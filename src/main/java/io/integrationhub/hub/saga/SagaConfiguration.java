@@ -33,7 +33,7 @@ public final class SagaConfiguration implements CamelConfiguration {
         HubSettings.positiveInt(context, "hub.saga.recovery-interval-ms");
         HubSettings.positiveInt(context, "hub.saga.recovery-grace-ms");
 
-        InMemorySagaService sagas = new InMemorySagaService();
+        InMemorySagaService sagas = new HubSagaService();
         sagas.setMaxRetryAttempts(HubSettings.positiveInt(context, "hub.saga.compensation-attempts"));
         sagas.setRetryDelayInMilliseconds(1000);
         context.addService(sagas, true, true);

@@ -85,6 +85,18 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
+    /** Sends a request and reads the answer as text. */
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HttpClient http() {
         return http;
     }
@@ -123,7 +135,7 @@ public final class HubProcess implements AutoCloseable {
             if (Files.isDirectory(p)) {
                 Files.createDirectories(dest);
             } else {
-                Files.copy(p, dest);
+                Files.copy(p, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }
