@@ -14,6 +14,7 @@ import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
 import io.integrationhub.hub.requestreply.RequestReplyConfiguration;
 import io.integrationhub.hub.requestreply.RequestReplyRoutes;
+import io.integrationhub.hub.saga.ChoreographyRoutes;
 import io.integrationhub.hub.saga.SagaConfiguration;
 import io.integrationhub.hub.saga.SagaFailureConfiguration;
 import io.integrationhub.hub.saga.SagaRoutes;
@@ -98,6 +99,7 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new RequestReplyRoutes());
         main.configure().addRoutesBuilder(new SagaFailureConfiguration());
         main.configure().addRoutesBuilder(new SagaRoutes());
+        main.configure().addRoutesBuilder(new ChoreographyRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

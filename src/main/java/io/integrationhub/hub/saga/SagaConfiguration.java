@@ -32,6 +32,7 @@ public final class SagaConfiguration implements CamelConfiguration {
         HubSettings.positiveInt(context, "hub.saga.max-body-bytes");
         HubSettings.positiveInt(context, "hub.saga.recovery-interval-ms");
         HubSettings.positiveInt(context, "hub.saga.recovery-grace-ms");
+        HubSettings.required(context, "hub.saga.choreography.group");
 
         InMemorySagaService sagas = new HubSagaService();
         sagas.setMaxRetryAttempts(HubSettings.positiveInt(context, "hub.saga.compensation-attempts"));

@@ -68,6 +68,36 @@ public class SagaLog {
         return order;
     }
 
+    /**
+     * Records a new PENDING order and its {@code OrderPlaced} event in the outbox, in one transaction:
+     * the start of the choreographed saga, which the services' reactions to the event carry on.
+     */
+    public Order place(OrderRequest request) throws Exception {
+        Order order = new Order(UUID.randomUUID().toString(), request.userId(), request.items(), request.amount());
+        Instant now = Instant.now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO saga_order (order_id, user_id, amount, items, "
+                    + "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, order.orderId());
+                ps.setString(2, order.userId());
+                ps.setBigDecimal(3, order.amount());
+                ps.setString(4, JSON.writeValueAsString(order.items()));
+                ps.setString(5, PENDING);
+                ps.setTimestamp(6, Timestamp.from(now));
+                ps.setTimestamp(7, Timestamp.from(now));
+                ps.executeUpdate();
+                Outbox.append(c, topic, order.orderId(), new EventEnvelope(UUID.randomUUID().toString(), "OrderPlaced",
+                        now.toString(), JSON.valueToTree(order)));
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return order;
+    }
+
     /** Records a step's state (STARTED, RESERVED, FAILED, COMPENSATED). */
     public void step(String orderId, String step, String status) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

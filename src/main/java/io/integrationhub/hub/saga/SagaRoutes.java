@@ -17,6 +17,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.model.SagaPropagation;
 
@@ -147,7 +148,8 @@ public class SagaRoutes extends RouteBuilder {
             // null: the order had ended otherwise (cancelled first); a repeated confirmation publishes again
             .filter(body().isNotNull())
                 .process(e -> e.getIn().setBody(JSON.writeValueAsString(e.getIn().getBody(Order.class))))
-                .removeHeaders("*", ORDER_ID)
+                // keeps a Kafka consumer's offset commit when the choreography confirms
+                .removeHeaders("*", ORDER_ID, KafkaConstants.MANUAL_COMMIT)
                 .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true")
                 .log("Order ${header.orderId} CONFIRMED")
             .end();

@@ -43,6 +43,8 @@ class CqrsOutboxRestartTest {
         String topic = "user-events-restart-" + suffix;
         Map<String, String> settings = new HashMap<>();
         settings.put("hub.eventlog.topics", topic + ",order-events-restart-" + suffix);
+        settings.put("hub.saga.topic", "order-events-restart-" + suffix);
+        settings.put("hub.saga.choreography.group", "choreo-" + suffix);
         settings.put("hub.eventlog.group", "restart-" + suffix);
         settings.put("hub.cqrs.topic", topic);
         settings.put("hub.cqrs.projector.group", "restart-projector-" + suffix);

@@ -65,6 +65,8 @@ class CqrsTest {
         settings.put("hub.datasource.username", LocalServices.postgresUser());
         settings.put("hub.datasource.schema", SCHEMA);
         settings.put("hub.eventlog.topics", TOPIC + ",order-events-cqrs-" + SUFFIX);
+        settings.put("hub.saga.topic", "order-events-cqrs-" + SUFFIX);
+        settings.put("hub.saga.choreography.group", "choreo-" + SUFFIX);
         settings.put("hub.eventlog.group", "cqrs-it-" + SUFFIX);
         settings.put("hub.cqrs.topic", TOPIC);
         settings.put("hub.cqrs.projector.group", "cqrs-projector-it-" + SUFFIX);

@@ -34,6 +34,8 @@ class CqrsWebSocketTest {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> settings = new HashMap<>();
         settings.put("hub.eventlog.topics", "user-events-ws-" + suffix + ",order-events-ws-" + suffix);
+        settings.put("hub.saga.topic", "order-events-ws-" + suffix);
+        settings.put("hub.saga.choreography.group", "choreo-" + suffix);
         settings.put("hub.eventlog.group", "ws-" + suffix);
         settings.put("hub.cqrs.topic", "user-events-ws-" + suffix);
         settings.put("hub.cqrs.projector.group", "ws-projector-" + suffix);

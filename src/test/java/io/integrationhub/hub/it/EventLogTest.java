@@ -61,6 +61,8 @@ class EventLogTest {
     static void startHub() {
         Map<String, String> settings = new HashMap<>();
         settings.put("hub.eventlog.topics", TOPIC + ",order-events-it-" + SUFFIX);
+        settings.put("hub.saga.topic", "order-events-it-" + SUFFIX);
+        settings.put("hub.saga.choreography.group", "choreo-" + SUFFIX);
         settings.put("hub.eventlog.group", "it-" + SUFFIX);
         settings.put("hub.eventlog.max-attempts", "2");
         settings.put("hub.cqrs.topic", TOPIC);

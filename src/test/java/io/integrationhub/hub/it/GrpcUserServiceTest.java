@@ -62,6 +62,8 @@ class GrpcUserServiceTest {
         settings.put("hub.datasource.username", LocalServices.postgresUser());
         settings.put("hub.datasource.schema", SCHEMA);
         settings.put("hub.eventlog.topics", "user-events-grpc-" + SUFFIX + ",order-events-grpc-" + SUFFIX);
+        settings.put("hub.saga.topic", "order-events-grpc-" + SUFFIX);
+        settings.put("hub.saga.choreography.group", "choreo-" + SUFFIX);
         settings.put("hub.eventlog.group", "grpc-" + SUFFIX);
         settings.put("hub.cqrs.topic", "user-events-grpc-" + SUFFIX);
         settings.put("hub.cqrs.projector.group", "grpc-projector-" + SUFFIX);
