@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.integrationhub.hub.common.HttpErrorResponses;
+import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.OutboxRelayRoutes;
 import io.integrationhub.hub.cqrs.CqrsConfiguration;
@@ -18,6 +19,7 @@ import io.integrationhub.hub.saga.ChoreographyRoutes;
 import io.integrationhub.hub.saga.SagaConfiguration;
 import io.integrationhub.hub.saga.SagaFailureConfiguration;
 import io.integrationhub.hub.saga.SagaRoutes;
+import io.integrationhub.hub.samples.SampleFaultRoutes;
 import io.integrationhub.hub.samples.SamplesConfiguration;
 import io.integrationhub.hub.eventlog.EventLogConfiguration;
 import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
@@ -83,6 +85,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new CqrsConfiguration());
         main.configure().addConfiguration(new RequestReplyConfiguration());
         main.configure().addConfiguration(new SamplesConfiguration());
+        main.configure().addConfiguration(new BreakerConfiguration());
         main.configure().addConfiguration(new SagaConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
@@ -100,6 +103,7 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new SagaFailureConfiguration());
         main.configure().addRoutesBuilder(new SagaRoutes());
         main.configure().addRoutesBuilder(new ChoreographyRoutes());
+        main.configure().addRoutesBuilder(new SampleFaultRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

@@ -3,9 +3,12 @@ package io.integrationhub.hub.saga;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
@@ -33,7 +36,8 @@ import org.apache.camel.model.SagaPropagation;
  *     compensation: saga-order-cancel ─▶ CANCELLED + OrderCancelled{orderId, reason} (outbox → order-events)
  *  timer ─▶ saga-recovery: PENDING orders nobody drives (a stopped hub's) ─▶ finish or compensate
  * </pre>
- * A step that answers an error, or nothing within {@code hub.saga.step-timeout-ms}, fails the saga.
+ * A step that answers an error, or nothing within {@code hub.saga.step-timeout-ms}, fails the saga;
+ * each step's call goes through the circuit breaker of its service ({@code hub.breaker.<service>.*}).
  * Compensations are idempotent on the services' side: cancelling what was never reserved is a
  * no-op that also refuses a late reservation of that order.
  */
@@ -49,6 +53,8 @@ public class SagaRoutes extends RouteBuilder {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.max-body-bytes}}"));
         long timeoutMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.timeout-ms}}"));
         long graceMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.recovery-grace-ms}}"));
+        int paymentTimeout = BreakerConfiguration.setting(getContext(), "payment", "timeout-ms");
+        int inventoryTimeout = BreakerConfiguration.setting(getContext(), "inventory", "timeout-ms");
 
         from("platform-http:/api/orders?httpMethodRestrict=POST")
             .routeId("saga-order-submit")
@@ -105,7 +111,16 @@ public class SagaRoutes extends RouteBuilder {
                 .setHeader(Exchange.HTTP_METHOD, constant("POST"))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations"))
-                .to("saga-http:payment")
+                // the breaker payment: refused fast while open ("payment service unavailable"), 4xx answers not counted
+                .circuitBreaker()
+                    .resilience4jConfiguration()
+                        .circuitBreaker("paymentBreaker")
+                        .throwExceptionWhenHalfOpenOrOpenState(true)
+                        .timeoutEnabled(true)
+                        .timeoutDuration(paymentTimeout)
+                    .end()
+                    .to("saga-http:payment")
+                .end()
                 .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'RESERVED')")
             .end();
 
@@ -122,7 +137,16 @@ public class SagaRoutes extends RouteBuilder {
                 .setHeader(Exchange.HTTP_METHOD, constant("POST"))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations"))
-                .to("saga-http:inventory")
+                // the breaker inventory: refused fast while open ("inventory service unavailable"), 4xx answers not counted
+                .circuitBreaker()
+                    .resilience4jConfiguration()
+                        .circuitBreaker("inventoryBreaker")
+                        .throwExceptionWhenHalfOpenOrOpenState(true)
+                        .timeoutEnabled(true)
+                        .timeoutDuration(inventoryTimeout)
+                    .end()
+                    .to("saga-http:inventory")
+                .end()
                 .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'RESERVED')")
             .end();
 
@@ -194,13 +218,20 @@ public class SagaRoutes extends RouteBuilder {
         if (orderId != null && !"saga".equals(step)) {
             sagaLog(exchange).step(orderId, step, "FAILED");
         }
-        String reason;
-        if (cause instanceof HttpOperationFailedException http) {
-            reason = service + " refused: " + detail(http);
-        } else if (cause instanceof InterruptedIOException) {
-            reason = service + " did not answer in time";
-        } else {
-            reason = service + " unavailable: " + cause;
+        String reason = service + " unavailable: " + cause;
+        // the circuit breaker wraps what the call threw: judge the first cause that says something
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof HttpOperationFailedException http) {
+                reason = http.getStatusCode() < 500 ? service + " refused: " + detail(http)
+                        : service + " failed: " + detail(http);
+                break;
+            } else if (t instanceof CallNotPermittedException) {
+                reason = service + " unavailable";
+                break;
+            } else if (t instanceof InterruptedIOException || t instanceof TimeoutException) {
+                reason = service + " did not answer in time";
+                break;
+            }
         }
         if (orderId != null) {
             sagaLog(exchange).recordFailure(orderId, reason);

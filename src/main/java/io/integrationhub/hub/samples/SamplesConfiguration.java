@@ -7,7 +7,7 @@ import io.integrationhub.hub.infra.HubSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
-/** Beans behind the stand-in services of {@code routes/samples/} (payment, inventory). */
+/** Beans behind the stand-in services of {@code routes/samples/} (payment, inventory) and their fault injection. */
 public final class SamplesConfiguration implements CamelConfiguration {
 
     @Override
@@ -22,5 +22,7 @@ public final class SamplesConfiguration implements CamelConfiguration {
         var dataSource = DataSourceConfiguration.dataSource(context);
         context.getRegistry().bind("samplePayment", new PaymentStandIn(dataSource, paymentLimit));
         context.getRegistry().bind("sampleInventory", new InventoryStandIn(dataSource));
+        context.getRegistry().bind("sampleFaults", new SampleFaults());
+        HubSettings.bool(context, "hub.admin.enabled");
     }
 }

@@ -1,0 +1,84 @@
+package io.integrationhub.hub.circuitbreaker;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.integrationhub.hub.common.OnStarted;
+import io.integrationhub.hub.infra.HubSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/**
+ * The hub's named resilience4j circuit breakers ({@code hub.breakers}), each built from its settings
+ * {@code hub.breaker.<name>.*} (falling back to {@code hub.breaker.default.*}) and bound as bean
+ * {@code <name>Breaker} for the routes' Circuit Breaker EIP. A downstream's refusal (HTTP 4xx) is
+ * an answer, not a fault, and does not count; errors, 5xx, timeouts and slow calls do. Each
+ * breaker has a health check showing its state and Micrometer metrics (state, calls by outcome).
+ */
+public final class BreakerConfiguration implements CamelConfiguration {
+
+    public static List<String> names(CamelContext context) {
+        return Arrays.stream(HubSettings.required(context, "hub.breakers").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The setting {@code hub.breaker.<name>.<key>}, else {@code hub.breaker.default.<key>}. */
+    public static int setting(CamelContext context, String name, String key) {
+        String own = "hub.breaker." + name + "." + key;
+        return HubSettings.optional(context, own).isPresent()
+                ? HubSettings.positiveInt(context, own)
+                : HubSettings.positiveInt(context, "hub.breaker.default." + key);
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+        for (String name : names(context)) {
+            int failureRate = setting(context, name, "failure-rate-threshold");
+            int slowRate = setting(context, name, "slow-call-rate-threshold");
+            if (failureRate > 100 || slowRate > 100) {
+                throw new IllegalArgumentException("Settings hub.breaker." + name
+                        + ".failure-rate-threshold and .slow-call-rate-threshold are percentages (1-100)");
+            }
+            setting(context, name, "timeout-ms");
+            CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                    .failureRateThreshold(failureRate)
+                    .slowCallRateThreshold(slowRate)
+                    .slowCallDurationThreshold(Duration.ofMillis(setting(context, name, "slow-call-duration-ms")))
+                    .slidingWindowSize(setting(context, name, "sliding-window-size"))
+                    .minimumNumberOfCalls(setting(context, name, "minimum-calls"))
+                    .waitDurationInOpenState(Duration.ofMillis(setting(context, name, "wait-in-open-ms")))
+                    .permittedNumberOfCallsInHalfOpenState(setting(context, name, "permitted-calls-in-half-open"))
+                    .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                    .ignoreException(BreakerConfiguration::isRefusal)
+                    .build();
+            CircuitBreaker breaker = registry.circuitBreaker(name, config);
+            context.getRegistry().bind(name + "Breaker", breaker);
+            context.getRegistry().bind("breaker-" + name + "-health", new BreakerHealthCheck(breaker));
+        }
+        context.getRegistry().bind("circuitBreakerRegistry", registry);
+        OnStarted.once(context, ctx -> {
+            MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+            if (meters != null) {
+                TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+            }
+        });
+    }
+
+    /** A 4xx answer anywhere in the cause chain: the service is up and said no. */
+    static boolean isRefusal(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof HttpOperationFailedException http && http.getStatusCode() >= 400 && http.getStatusCode() < 500) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

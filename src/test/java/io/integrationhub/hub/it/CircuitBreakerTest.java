@@ -1,0 +1,150 @@
+package io.integrationhub.hub.it;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.integrationhub.hub.samples.SampleFaults;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.OrderApi;
+import io.integrationhub.hub.testkit.RunningHub;
+import io.integrationhub.hub.testkit.UserApi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The resilience4j breakers around the saga's calls, with faults injected into the stand-in
+ * services through the admin endpoint: given failing or slow calls, the breaker opens, an open
+ * breaker refuses without calling the service, and a probe after recovery closes it. State in
+ * health and metrics.
+ */
+@ExtendWith(KafkaTestKit.class)
+class CircuitBreakerTest {
+
+    private static final Duration ENDS = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path workDir;
+
+    private static RunningHub hub;
+    private static OrderApi orders;
+
+    @BeforeAll
+    static void startHub() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("hub.admin.enabled", "true");
+        settings.put("hub.breaker.payment.sliding-window-size", "4");
+        settings.put("hub.breaker.payment.minimum-calls", "4");
+        settings.put("hub.breaker.payment.failure-rate-threshold", "50");
+        settings.put("hub.breaker.payment.wait-in-open-ms", "3000");
+        settings.put("hub.breaker.payment.permitted-calls-in-half-open", "1");
+        settings.put("hub.breaker.inventory.sliding-window-size", "4");
+        settings.put("hub.breaker.inventory.minimum-calls", "4");
+        settings.put("hub.breaker.inventory.slow-call-duration-ms", "200");
+        settings.put("hub.breaker.inventory.slow-call-rate-threshold", "50");
+        settings.put("hub.breaker.inventory.wait-in-open-ms", "600000");
+        hub = RunningHub.start(workDir, settings);
+        orders = new OrderApi(hub);
+    }
+
+    /** Each test starts from closed breakers with empty windows, whatever the tests before it did. */
+    @BeforeEach
+    void closeBreakers() {
+        for (String name : List.of("paymentBreaker", "inventoryBreaker")) {
+            hub.context().getRegistry().lookupByNameAndType(name, CircuitBreaker.class).reset();
+        }
+    }
+
+    @AfterAll
+    static void stopHub() {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    @Test
+    void shouldOpenOnFailuresRefuseWithoutCallingAndCloseAfterRecovery() {
+        assertThat(fault("payment", "{\"failureRate\":1.0,\"latencyMs\":0}").statusCode()).isEqualTo(200);
+        for (int i = 0; i < 4; i++) {
+            JsonNode ended = orders.awaitEnded(orders.placeAccepted(OrderApi.order("u-cb", "SKU-1", 1, "1")), ENDS);
+            assertThat(ended.get("reason").asText()).startsWith("payment service failed");
+        }
+        assertThat(breakerState("payment")).isEqualTo("OPEN");
+        assertThat(hub.get("/observe/metrics").body())
+                .contains("resilience4j_circuitbreaker_state{name=\"payment\",state=\"open\"} 1.0");
+
+        long callsBefore = faults().calls("payment");
+        JsonNode refused = orders.awaitEnded(orders.placeAccepted(OrderApi.order("u-cb", "SKU-1", 1, "1")), ENDS);
+        assertThat(refused.get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(refused.get("reason").asText()).isEqualTo("payment service unavailable");
+        assertThat(faults().calls("payment")).as("the open breaker did not call the service").isEqualTo(callsBefore);
+
+        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build()).statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "HALF_OPEN".equals(breakerState("payment")));
+        JsonNode probe = orders.awaitEnded(orders.placeAccepted(OrderApi.order("u-cb", "SKU-1", 1, "1")), ENDS);
+        assertThat(probe.get("status").asText()).isEqualTo("CONFIRMED");
+        assertThat(breakerState("payment")).isEqualTo("CLOSED");
+    }
+
+    @Test
+    void shouldCountSlowCallsAsFailuresPastTheThreshold() {
+        fault("inventory", "{\"failureRate\":0.0,\"latencyMs\":300}");
+        try {
+            for (int i = 0; i < 4; i++) {
+                JsonNode ended = orders.awaitEnded(orders.placeAccepted(OrderApi.order("u-slow", "SKU-2", 1, "1")), ENDS);
+                assertThat(ended.get("status").asText()).as("slow, but answered").isEqualTo("CONFIRMED");
+            }
+            assertThat(breakerState("inventory")).isEqualTo("OPEN");
+            assertThat(breakerDetail("inventory", "slow.calls")).isEqualTo(4);
+        } finally {
+            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/inventory/faults")).DELETE().build());
+        }
+    }
+
+    @Test
+    void shouldRefuseABadFaultAndAnUnknownService() {
+        assertThat(fault("payment", "{\"failureRate\":1.5}").statusCode()).isEqualTo(400);
+        assertThat(fault("nothing", "{\"failureRate\":0.5}").statusCode()).isEqualTo(404);
+    }
+
+    private static HttpResponse<String> fault(String service, String json) {
+        return hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/" + service + "/faults"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    private static SampleFaults faults() {
+        return hub.context().getRegistry().lookupByNameAndType("sampleFaults", SampleFaults.class);
+    }
+
+    private static String breakerState(String name) {
+        return check(name).path("data").path("state").asText();
+    }
+
+    private static int breakerDetail(String name, String key) {
+        return check(name).path("data").path(key).asInt();
+    }
+
+    private static JsonNode check(String name) {
+        JsonNode health = UserApi.read(hub.get("/observe/health?data=true").body());
+        for (JsonNode check : health.path("checks")) {
+            if (("breaker-" + name).equals(check.path("name").asText())) {
+                return check;
+            }
+        }
+        throw new AssertionError("no health check breaker-" + name + " in " + health);
+    }
+}
