@@ -3,12 +3,14 @@ package io.integrationhub.hub.common;
 import java.io.InterruptedIOException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
 
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.ValidationMessage;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.apache.camel.component.jsonvalidator.JsonValidationException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -48,13 +50,19 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
                 .process(problem(502, "Bad Gateway", "the downstream service refused or could not be reached"))
             .end()
             // socket read timeouts and HttpClient's ConnectTimeoutException are both InterruptedIOException
-            .onException(InterruptedIOException.class)
+            .onException(InterruptedIOException.class, TimeoutException.class)
                 .handled(true)
                 .process(problem(504, "Gateway Timeout", "the downstream service did not answer in time"))
             .end()
             .onException(HttpProblemException.class)
                 .handled(true)
                 .process(requestProblem())
+            .end()
+            // a downstream's circuit breaker is open: refused at once, without calling it
+            .onException(CallNotPermittedException.class)
+                .handled(true)
+                .process(problem(503, "Service Unavailable",
+                        "the downstream service is failing; its circuit breaker is open, try again later"))
             .end()
             .onException(JsonValidationException.class)
                 .handled(true)
