@@ -11,6 +11,7 @@ import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.OutboxRelayRoutes;
 import io.integrationhub.hub.cqrs.CqrsConfiguration;
+import io.integrationhub.hub.gateway.SecurityConfiguration;
 import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
 import io.integrationhub.hub.requestreply.RequestReplyConfiguration;
@@ -89,6 +90,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new SagaConfiguration());
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
+        main.configure().addConfiguration(new SecurityConfiguration());
         main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
         main.configure().addRoutesBuilder(new TaskDeadLetterConfiguration());
         main.configure().addRoutesBuilder(new TaskQueueRoutes());
