@@ -11,6 +11,7 @@ import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.OutboxRelayRoutes;
 import io.integrationhub.hub.cqrs.CqrsConfiguration;
+import io.integrationhub.hub.gateway.GatewayRoutes;
 import io.integrationhub.hub.gateway.SecurityConfiguration;
 import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
@@ -106,6 +107,7 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new SagaRoutes());
         main.configure().addRoutesBuilder(new ChoreographyRoutes());
         main.configure().addRoutesBuilder(new SampleFaultRoutes());
+        main.configure().addRoutesBuilder(new GatewayRoutes());
         main.addMainListener(new StartupReport());
         return main;
     }

@@ -1,0 +1,78 @@
+package io.integrationhub.hub.gateway;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.infra.HubSettings;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * API gateway routing: {@code /api/gateway/{service}/**} is forwarded to the configured URL of that
+ * service ({@code hub.gateway.services}), keeping method, the rest of the path, the query, the body
+ * and the end-to-end headers, dropping hop-by-hop ones (RFC 9110 §7.6.1), the caller's API key and
+ * its Host; the service's answer (status, body, content type) goes back as it is. Unknown service → 404.
+ */
+public class GatewayRoutes extends RouteBuilder {
+
+    private static final String PREFIX = "/api/gateway/";
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
+            "content-length", EdgeSecurity.HEADER.toLowerCase(Locale.ROOT));
+
+    @Override
+    public void configure() throws Exception {
+        Map<String, String> services = services(HubSettings.optional(getContext(), "hub.gateway.services").orElse(""));
+
+        from("platform-http:/api/gateway?matchOnUriPrefix=true")
+            .routeId("gateway-forward")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .process(e -> target(e, services))
+            // the service's own status is the answer: a 404 or 409 from it is passed on, not turned into 502
+            .to("http://gateway?throwExceptionOnFailure=false")
+            .process(GatewayRoutes::dropHopByHop);
+    }
+
+    private static void target(Exchange exchange, Map<String, String> services) {
+        String path = exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class);
+        if (path == null || !path.startsWith(PREFIX)) {
+            path = exchange.getIn().getHeader(Exchange.HTTP_URI, String.class);
+        }
+        String rest = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "";
+        int slash = rest.indexOf('/');
+        String service = slash < 0 ? rest : rest.substring(0, slash);
+        String base = services.get(service);
+        if (base == null) {
+            throw HttpProblemException.notFound("no service '" + service + "' behind the gateway; services: " + services.keySet());
+        }
+        dropHopByHop(exchange);
+        exchange.getIn().setHeader(Exchange.HTTP_URI, base + (slash < 0 ? "" : rest.substring(slash)));
+        exchange.getIn().removeHeader(Exchange.HTTP_PATH);
+    }
+
+    private static void dropHopByHop(Exchange exchange) {
+        exchange.getMessage().getHeaders().keySet().removeIf(h -> HOP_BY_HOP.contains(h.toLowerCase(Locale.ROOT)));
+    }
+
+    /** {@code name=url,name=url} */
+    static Map<String, String> services(String setting) {
+        Map<String, String> services = new LinkedHashMap<>();
+        for (String entry : setting.split(",")) {
+            String e = entry.trim();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            if (eq <= 0 || !(e.startsWith("http://", eq + 1) || e.startsWith("https://", eq + 1))) {
+                throw new IllegalArgumentException("Setting hub.gateway.services: each entry is name=http(s)://url, not " + e);
+            }
+            String url = e.substring(eq + 1);
+            services.put(e.substring(0, eq), url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        }
+        return services;
+    }
+}
