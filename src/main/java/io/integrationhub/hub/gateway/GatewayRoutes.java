@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.infra.HubSettings;
@@ -16,6 +17,10 @@ import org.apache.camel.builder.RouteBuilder;
  * service ({@code hub.gateway.services}), keeping method, the rest of the path, the query, the body
  * and the end-to-end headers, dropping hop-by-hop ones (RFC 9110 §7.6.1), the caller's API key and
  * its Host; the service's answer (status, body, content type) goes back as it is. Unknown service → 404.
+ * <p>
+ * And the aggregator {@code GET /api/order-views/{orderId}}: {@code {"order","user","payment"}}, each leg
+ * with its own circuit breaker and time limit; a failed or slow leg gives a partial view with
+ * {@code "errors":[{"leg","reason"}]} and 200, an unknown order 404.
  */
 public class GatewayRoutes extends RouteBuilder {
 
@@ -35,6 +40,50 @@ public class GatewayRoutes extends RouteBuilder {
             // the service's own status is the answer: a 404 or 409 from it is passed on, not turned into 502
             .to("http://gateway?throwExceptionOnFailure=false")
             .process(GatewayRoutes::dropHopByHop);
+
+        // the order view: order and payment are keyed by the order id and asked at once; the user leg
+        // needs the order's userId, so it follows them
+        from("platform-http:/api/order-views/{orderId}?httpMethodRestrict=GET")
+            .routeId("gateway-order-view")
+            .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            .removeHeaders("*", "orderId")
+            .process(e -> e.setProperty(OrderViewAggregation.LEGS, new java.util.concurrent.ConcurrentHashMap<>()))
+            .multicast(new OrderViewAggregation()).parallelProcessing()
+                .to("direct:gateway-leg-order", "direct:gateway-leg-payment")
+            .end()
+            .setHeader("userId", method(OrderViewLegs.class, "userId"))
+            .filter(header("userId").isNotNull())
+                .enrich("direct:gateway-leg-user", new OrderViewAggregation())
+            .end()
+            .process(OrderViewLegs::view);
+
+        leg("order", "orderId", "{{hub.order-view.order.url}}");
+        leg("payment", "orderId", "{{hub.order-view.payment.url}}");
+        leg("user", "userId", "{{hub.order-view.user.url}}");
+    }
+
+    /** One leg of the order view: a GET through its own breaker and time limit, its outcome as the body. */
+    private void leg(String leg, String keyHeader, String url) {
+        from("direct:gateway-leg-" + leg)
+            .routeId("gateway-leg-" + leg)
+            .setProperty("gatewayLeg", constant(leg))
+            .setProperty("gatewayKey", header(keyHeader))
+            // the hub's own headers are not the service's business
+            .removeHeaders("*")
+            .setHeader(Exchange.HTTP_METHOD, constant("GET"))
+            .setHeader(Exchange.HTTP_URI, simple(url + "/${exchangeProperty.gatewayKey}"))
+            .setBody(constant(null))
+            .circuitBreaker()
+                .resilience4jConfiguration()
+                    .circuitBreaker("gateway-" + leg + "Breaker")
+                    .timeoutEnabled(true)
+                    .timeoutDuration(BreakerConfiguration.setting(getContext(), "gateway-" + leg, "timeout-ms"))
+                .end()
+                .to("http://order-view-" + leg)
+                .process(OrderViewLegs::answered)
+            .onFallback()
+                .process(OrderViewLegs::failed)
+            .end();
     }
 
     private static void target(Exchange exchange, Map<String, String> services) {

@@ -1,0 +1,123 @@
+package io.integrationhub.hub.gateway;
+
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.JsonResponses;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.CircuitBreakerConstants;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/** Turns each leg's HTTP answer or failure into an {@link Outcome}, and the outcomes into the order view. */
+public final class OrderViewLegs {
+
+    /** One leg's result: the service's JSON, or why there is none. */
+    public record Outcome(String leg, JsonNode body, int status, String reason) {
+        boolean ok() {
+            return body != null;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private OrderViewLegs() {
+    }
+
+    /** After a leg's call: its JSON (a non-2xx answer comes through the fallback). */
+    public static void answered(Exchange exchange) {
+        String leg = exchange.getProperty("gatewayLeg", String.class);
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 500, Integer.class);
+        String text = exchange.getMessage().getBody(String.class);
+        Outcome outcome;
+        if (status >= 200 && status < 300) {
+            try {
+                outcome = new Outcome(leg, JSON.readTree(text), status, null);
+            } catch (Exception e) {
+                outcome = new Outcome(leg, null, 502, "the " + leg + " service answered something else than JSON");
+            }
+        } else {
+            outcome = new Outcome(leg, null, status, "the " + leg + " service answered " + status);
+        }
+        exchange.getMessage().setBody(outcome);
+    }
+
+    /** The fallback of a leg (error status, refused connection, timeout, open breaker): a reason instead of a body. */
+    public static void failed(Exchange exchange) {
+        String leg = exchange.getProperty("gatewayLeg", String.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof HttpOperationFailedException http) {
+                exchange.getMessage().setBody(new Outcome(leg, null, http.getStatusCode(),
+                        "the " + leg + " service answered " + http.getStatusCode()));
+                return;
+            }
+            if (t instanceof TimeoutException || t instanceof InterruptedIOException) {
+                exchange.getMessage().setBody(new Outcome(leg, null, 504, "the " + leg + " service did not answer in time"));
+                return;
+            }
+        }
+        // without an exception the call was either refused by the open breaker or cut by its time limit
+        // (Camel's fallback does not hand over resilience4j's TimeoutException): the breaker's state tells
+        CircuitBreaker breaker = exchange.getContext().getRegistry()
+                .lookupByNameAndType("gateway-" + leg + "Breaker", CircuitBreaker.class);
+        boolean open = cause instanceof CallNotPermittedException
+                || (cause == null && breaker != null && breaker.getState() == CircuitBreaker.State.OPEN);
+        String reason;
+        if (open) {
+            reason = "the " + leg + " service is failing; its circuit breaker is open";
+        } else if (cause == null || exchange.getProperty(CircuitBreakerConstants.RESPONSE_TIMED_OUT, false, Boolean.class)) {
+            reason = "the " + leg + " service did not answer in time";
+        } else {
+            reason = "the " + leg + " service is unavailable";
+        }
+        exchange.getMessage().setBody(new Outcome(leg, null, 503, reason));
+    }
+
+    /** The user id the user leg needs: from the order, else from the payment. */
+    @SuppressWarnings("unchecked")
+    public static String userId(Exchange exchange) {
+        Map<String, Outcome> legs = exchange.getProperty(OrderViewAggregation.LEGS, Map.class);
+        for (String leg : List.of("order", "payment")) {
+            Outcome outcome = legs == null ? null : legs.get(leg);
+            if (outcome != null && outcome.ok() && outcome.body().hasNonNull("userId")) {
+                return outcome.body().get("userId").asText();
+            }
+        }
+        return null;
+    }
+
+    /** The view: 200 with each leg's JSON (null when missing) and the errors; 404 when the order is unknown. */
+    @SuppressWarnings("unchecked")
+    public static void view(Exchange exchange) throws Exception {
+        Map<String, Outcome> legs = exchange.getProperty(OrderViewAggregation.LEGS, Map.class);
+        String orderId = exchange.getIn().getHeader("orderId", String.class);
+        Outcome order = legs.get("order");
+        if (order != null && order.status() == 404) {
+            throw HttpProblemException.notFound("no order " + orderId);
+        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (String leg : List.of("order", "user", "payment")) {
+            Outcome outcome = legs.get(leg);
+            view.put(leg, outcome != null && outcome.ok() ? outcome.body() : null);
+            if (outcome == null) {
+                errors.add(Map.of("leg", leg, "reason", "not asked: the order's user is unknown"));
+            } else if (!outcome.ok()) {
+                errors.add(Map.of("leg", leg, "reason", outcome.reason()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            view.put("errors", errors);
+        }
+        JsonResponses.answer(exchange, 200, view);
+    }
+}

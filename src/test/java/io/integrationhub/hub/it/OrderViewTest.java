@@ -1,0 +1,171 @@
+package io.integrationhub.hub.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.OrderApi;
+import io.integrationhub.hub.testkit.ProblemAssert;
+import io.integrationhub.hub.testkit.RunningHub;
+import io.integrationhub.hub.testkit.UserApi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code GET /api/order-views/{orderId}}: the full view from the hub's own services, and with legs
+ * served by test services — the order and payment legs can only answer once both requests have
+ * arrived (a barrier), which proves they are asked in parallel without timing anything; a failing
+ * payment and a user service slower than its leg's time limit give a partial view.
+ */
+@ExtendWith(KafkaTestKit.class)
+class OrderViewTest {
+
+    @TempDir
+    static Path workDir;
+    @TempDir
+    static Path otherDir;
+
+    private static RunningHub hub;
+    private static RunningHub hubWithTestLegs;
+    private static HttpServer legs;
+    private static final CyclicBarrier BOTH_LEGS = new CyclicBarrier(2);
+
+    @BeforeAll
+    static void start() throws Exception {
+        hub = RunningHub.start(workDir, Map.of());
+        legs = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        legs.setExecutor(Executors.newCachedThreadPool());
+        legs.createContext("/orders/", ex -> {
+            String id = last(ex);
+            if (id.equals("missing")) {
+                answer(ex, 404, "{}");
+                return;
+            }
+            meet();
+            answer(ex, 200, "{\"orderId\":\"" + id + "\",\"userId\":\"u-slow\",\"status\":\"CONFIRMED\"}");
+        });
+        legs.createContext("/payments/", ex -> {
+            String id = last(ex);
+            if (!id.equals("missing")) {
+                meet();
+            }
+            answer(ex, id.equals("o-failpay") ? 500 : 200, "{\"orderId\":\"" + id + "\",\"status\":\"RESERVED\"}");
+        });
+        legs.createContext("/users/", ex -> {
+            try {
+                TimeUnit.SECONDS.sleep(3); // slower than the user leg's time limit
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answer(ex, 200, "{\"id\":\"u-slow\"}");
+        });
+        legs.start();
+        String base = "http://127.0.0.1:" + legs.getAddress().getPort();
+        Map<String, String> settings = new HashMap<>();
+        settings.put("hub.order-view.order.url", base + "/orders");
+        settings.put("hub.order-view.payment.url", base + "/payments");
+        settings.put("hub.order-view.user.url", base + "/users");
+        settings.put("hub.breaker.gateway-user.timeout-ms", "500");
+        settings.put("hub.breaker.gateway-order.timeout-ms", "2000"); // shorter than the barrier wait: asked one after the other, the first leg times out
+        settings.put("hub.breaker.gateway-payment.timeout-ms", "2000");
+        hubWithTestLegs = RunningHub.start(otherDir, settings);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (RunningHub h : new RunningHub[] {hub, hubWithTestLegs}) {
+            if (h != null) {
+                h.close();
+            }
+        }
+        if (legs != null) {
+            legs.stop(0);
+        }
+    }
+
+    @Test
+    void shouldMergeOrderUserAndPaymentOfTheHubsOwnServices() {
+        String userId = "view-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        UserApi users = new UserApi(hub);
+        assertThat(users.create(userId, "Viewed User", userId + "@example.com").statusCode()).isEqualTo(201);
+        await().until(() -> !users.user(userId).isNull());
+        OrderApi orders = new OrderApi(hub);
+        String orderId = orders.placeAccepted(OrderApi.order(userId, "SKU-1", 1, "9.99"));
+        assertThat(orders.awaitEnded(orderId, Duration.ofSeconds(20)).get("status").asText()).isEqualTo("CONFIRMED");
+
+        HttpResponse<String> response = hub.get("/api/order-views/" + orderId);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode view = UserApi.read(response.body());
+        assertThat(view.get("order").get("status").asText()).isEqualTo("CONFIRMED");
+        assertThat(view.get("user").get("name").asText()).isEqualTo("Viewed User");
+        assertThat(view.get("payment").get("status").asText()).isEqualTo("RESERVED");
+        assertThat(view.has("errors")).isFalse();
+    }
+
+    @Test
+    void shouldAnswer404ForAnUnknownOrder() {
+        ProblemAssert.assertProblem(hub.get("/api/order-views/no-such-order"), 404, "/api/order-views/no-such-order");
+        ProblemAssert.assertProblem(hubWithTestLegs.get("/api/order-views/missing"), 404, "/api/order-views/missing");
+    }
+
+    @Test
+    void shouldAskOrderAndPaymentInParallelAndGiveAPartialViewForASlowUser() {
+        JsonNode view = UserApi.read(hubWithTestLegs.get("/api/order-views/o-1").body());
+
+        assertThat(view.get("order").get("orderId").asText()).as("both legs met at the barrier").isEqualTo("o-1");
+        assertThat(view.get("payment").get("status").asText()).isEqualTo("RESERVED");
+        assertThat(view.get("user").isNull()).isTrue();
+        assertThat(view.get("errors").toString()).contains("\"leg\":\"user\"").contains("did not answer in time");
+    }
+
+    @Test
+    void shouldGiveAPartialViewWhenALegFails() {
+        HttpResponse<String> response = hubWithTestLegs.get("/api/order-views/o-failpay");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode view = UserApi.read(response.body());
+        assertThat(view.get("order").get("orderId").asText()).isEqualTo("o-failpay");
+        assertThat(view.get("payment").isNull()).isTrue();
+        assertThat(view.get("errors").toString()).contains("\"leg\":\"payment\"").contains("answered 500");
+    }
+
+    private static void meet() {
+        try {
+            BOTH_LEGS.await(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            BOTH_LEGS.reset(); // the other leg never came: asked one after the other
+        }
+    }
+
+    private static String last(HttpExchange ex) {
+        String path = ex.getRequestURI().getPath();
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static void answer(HttpExchange ex, int status, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+        ex.close();
+    }
+}
