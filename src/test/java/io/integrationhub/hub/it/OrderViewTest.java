@@ -59,12 +59,21 @@ class OrderViewTest {
                 answer(ex, 404, "{}");
                 return;
             }
+            if (id.equals("o-failorder")) {
+                answer(ex, 500, "{}");
+                return;
+            }
+            if (id.equals("o-slowordr")) {
+                sleep(3); // slower than the order leg's time limit
+                answer(ex, 200, "{}");
+                return;
+            }
             meet();
             answer(ex, 200, "{\"orderId\":\"" + id + "\",\"userId\":\"u-slow\",\"status\":\"CONFIRMED\"}");
         });
         legs.createContext("/payments/", ex -> {
             String id = last(ex);
-            if (!id.equals("missing")) {
+            if (!id.equals("missing") && !id.equals("o-failorder") && !id.equals("o-slowordr")) {
                 meet();
             }
             answer(ex, id.equals("o-failpay") ? 500 : 200, "{\"orderId\":\"" + id + "\",\"status\":\"RESERVED\"}");
@@ -146,6 +155,29 @@ class OrderViewTest {
         assertThat(view.get("order").get("orderId").asText()).isEqualTo("o-failpay");
         assertThat(view.get("payment").isNull()).isTrue();
         assertThat(view.get("errors").toString()).contains("\"leg\":\"payment\"").contains("answered 500");
+    }
+
+    @Test
+    void shouldGiveAPartialViewWhenTheOrderLegFailsOrIsTooSlow() {
+        for (String orderId : new String[] {"o-failorder", "o-slowordr"}) {
+            HttpResponse<String> response = hubWithTestLegs.get("/api/order-views/" + orderId);
+
+            assertThat(response.statusCode()).as(orderId).isEqualTo(200);
+            JsonNode view = UserApi.read(response.body());
+            assertThat(view.get("order").isNull()).isTrue();
+            assertThat(view.get("payment").get("status").asText()).isEqualTo("RESERVED");
+            assertThat(view.get("errors").toString()).contains("\"leg\":\"order\"")
+                    .contains(orderId.equals("o-failorder") ? "answered 500" : "did not answer in time")
+                    .contains("\"leg\":\"user\"");
+        }
+    }
+
+    private static void sleep(int seconds) {
+        try {
+            TimeUnit.SECONDS.sleep(seconds);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void meet() {
