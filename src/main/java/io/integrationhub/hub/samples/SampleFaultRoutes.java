@@ -18,7 +18,7 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class SampleFaultRoutes extends RouteBuilder {
 
-    public static final Set<String> SERVICES = Set.of("payment", "inventory");
+    public static final Set<String> SERVICES = Set.of("service-b", "payment", "inventory");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override

@@ -116,6 +116,20 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void shouldInjectFaultsIntoServiceB() {
+        assertThat(hub.get("/api/p2p/data").statusCode()).isEqualTo(200);
+        fault("service-b", "{\"failureRate\":1.0,\"latencyMs\":0}");
+        try {
+            JsonNode problem = io.integrationhub.hub.testkit.ProblemAssert.assertProblem(hub.get("/api/p2p/data"), 502,
+                    "/api/p2p/data");
+            assertThat(problem.get("detail").asText()).contains("503");
+        } finally {
+            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/service-b/faults")).DELETE().build());
+        }
+        assertThat(hub.get("/api/p2p/data").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldRefuseABadFaultAndAnUnknownService() {
         assertThat(fault("payment", "{\"failureRate\":1.5}").statusCode()).isEqualTo(400);
         assertThat(fault("nothing", "{\"failureRate\":0.5}").statusCode()).isEqualTo(404);
