@@ -50,7 +50,7 @@ class OrderViewTest {
 
     @BeforeAll
     static void start() throws Exception {
-        hub = RunningHub.start(workDir, Map.of());
+        hub = RunningHub.start(workDir, ownTopics("view"));
         legs = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         legs.setExecutor(Executors.newCachedThreadPool());
         legs.createContext("/orders/", ex -> {
@@ -88,7 +88,9 @@ class OrderViewTest {
         });
         legs.start();
         String base = "http://127.0.0.1:" + legs.getAddress().getPort();
-        Map<String, String> settings = new HashMap<>();
+        // its own topics and groups: two hubs in one group would split the partitions, and an event
+        // applied by one would never reach the other's read model
+        Map<String, String> settings = new HashMap<>(ownTopics("legs"));
         settings.put("hub.order-view.order.url", base + "/orders");
         settings.put("hub.order-view.payment.url", base + "/payments");
         settings.put("hub.order-view.user.url", base + "/users");
@@ -170,6 +172,18 @@ class OrderViewTest {
                     .contains(orderId.equals("o-failorder") ? "answered 500" : "did not answer in time")
                     .contains("\"leg\":\"user\"");
         }
+    }
+
+    private static Map<String, String> ownTopics(String name) {
+        String suffix = name + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> settings = new HashMap<>();
+        settings.put("hub.eventlog.topics", "user-events-" + suffix + ",order-events-" + suffix);
+        settings.put("hub.eventlog.group", "eventlog-" + suffix);
+        settings.put("hub.cqrs.topic", "user-events-" + suffix);
+        settings.put("hub.cqrs.projector.group", "projector-" + suffix);
+        settings.put("hub.saga.topic", "order-events-" + suffix);
+        settings.put("hub.saga.choreography.group", "choreo-" + suffix);
+        return settings;
     }
 
     private static void sleep(int seconds) {
