@@ -65,7 +65,7 @@ public final class EdgeSecurity {
             HttpErrorResponses.answer(rc, 403, "Forbidden", "this " + HEADER + " does not have the right '" + needed + "'");
             return;
         }
-        RateLimiter limiter = limiters.rateLimiter(Integer.toHexString(key.hashCode()) + "-" + key.length());
+        RateLimiter limiter = limiters.rateLimiter(key);
         if (!limiter.acquirePermission()) {
             rc.response().putHeader("Retry-After", "1");
             HttpErrorResponses.answer(rc, 429, "Too Many Requests", "rate limit of this " + HEADER + " reached; retry after 1 s");

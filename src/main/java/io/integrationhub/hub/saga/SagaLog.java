@@ -51,19 +51,9 @@ public class SagaLog {
 
     /** Records a new PENDING order; returns it with its id. */
     public Order start(OrderRequest request) throws Exception {
-        Order order = new Order(UUID.randomUUID().toString(), request.userId(), request.items(), request.amount());
-        Instant now = Instant.now();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO saga_order (order_id, user_id, amount, items, status, "
-                     + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, order.orderId());
-            ps.setString(2, order.userId());
-            ps.setBigDecimal(3, order.amount());
-            ps.setString(4, JSON.writeValueAsString(order.items()));
-            ps.setString(5, PENDING);
-            ps.setTimestamp(6, Timestamp.from(now));
-            ps.setTimestamp(7, Timestamp.from(now));
-            ps.executeUpdate();
+        Order order = newOrder(request);
+        try (Connection c = dataSource.getConnection()) {
+            insert(c, order, Instant.now());
         }
         return order;
     }
@@ -73,20 +63,12 @@ public class SagaLog {
      * the start of the choreographed saga, which the services' reactions to the event carry on.
      */
     public Order place(OrderRequest request) throws Exception {
-        Order order = new Order(UUID.randomUUID().toString(), request.userId(), request.items(), request.amount());
+        Order order = newOrder(request);
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO saga_order (order_id, user_id, amount, items, "
-                    + "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, order.orderId());
-                ps.setString(2, order.userId());
-                ps.setBigDecimal(3, order.amount());
-                ps.setString(4, JSON.writeValueAsString(order.items()));
-                ps.setString(5, PENDING);
-                ps.setTimestamp(6, Timestamp.from(now));
-                ps.setTimestamp(7, Timestamp.from(now));
-                ps.executeUpdate();
+            try {
+                insert(c, order, now);
                 Outbox.append(c, topic, order.orderId(), new EventEnvelope(UUID.randomUUID().toString(), "OrderPlaced",
                         now.toString(), JSON.valueToTree(order)));
                 c.commit();
@@ -96,6 +78,24 @@ public class SagaLog {
             }
         }
         return order;
+    }
+
+    private static Order newOrder(OrderRequest request) {
+        return new Order(UUID.randomUUID().toString(), request.userId(), request.items(), request.amount());
+    }
+
+    private static void insert(Connection c, Order order, Instant now) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO saga_order (order_id, user_id, amount, items, status, "
+                + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, order.orderId());
+            ps.setString(2, order.userId());
+            ps.setBigDecimal(3, order.amount());
+            ps.setString(4, JSON.writeValueAsString(order.items()));
+            ps.setString(5, PENDING);
+            ps.setTimestamp(6, Timestamp.from(now));
+            ps.setTimestamp(7, Timestamp.from(now));
+            ps.executeUpdate();
+        }
     }
 
     /** Records a step's state (STARTED, RESERVED, FAILED, COMPENSATED). */

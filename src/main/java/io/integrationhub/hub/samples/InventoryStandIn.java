@@ -127,7 +127,7 @@ public class InventoryStandIn {
             }
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                throw short_(item, null);
+                throw shortOf(item, null);
             }
             throw e;
         }
@@ -137,12 +137,12 @@ public class InventoryStandIn {
                 if (!rs.next()) {
                     throw new HttpProblemException(409, "Conflict", "unknown SKU " + item.sku());
                 }
-                throw short_(item, rs.getInt(1));
+                throw shortOf(item, rs.getInt(1));
             }
         }
     }
 
-    private static HttpProblemException short_(OrderItem item, Integer available) {
+    private static HttpProblemException shortOf(OrderItem item, Integer available) {
         return new HttpProblemException(409, "Conflict", "stock short for " + item.sku() + ": " + item.quantity()
                 + " wanted" + (available == null ? "" : ", " + available + " available"));
     }

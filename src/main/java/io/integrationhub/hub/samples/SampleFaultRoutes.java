@@ -32,6 +32,11 @@ public class SampleFaultRoutes extends RouteBuilder {
             .process(JsonRequests.requireJson(4096))
             .process(e -> {
                 JsonNode body = JSON.readTree(e.getIn().getBody(byte[].class));
+                for (String field : new String[] {"failureRate", "latencyMs"}) {
+                    if (!body.path(field).isMissingNode() && !body.path(field).isNumber()) {
+                        throw new HttpProblemException(400, "Bad Request", field + " must be a number");
+                    }
+                }
                 double rate = body.path("failureRate").asDouble(0);
                 long latency = body.path("latencyMs").asLong(0);
                 if (rate < 0 || rate > 1 || latency < 0 || latency > 60_000) {

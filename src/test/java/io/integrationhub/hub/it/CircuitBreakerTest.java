@@ -132,6 +132,8 @@ class CircuitBreakerTest {
     @Test
     void shouldRefuseABadFaultAndAnUnknownService() {
         assertThat(fault("payment", "{\"failureRate\":1.5}").statusCode()).isEqualTo(400);
+        assertThat(fault("payment", "{\"failureRate\":\"all\"}").statusCode()).isEqualTo(400);
+        assertThat(fault("payment", "{not json").statusCode()).isEqualTo(400);
         assertThat(fault("nothing", "{\"failureRate\":0.5}").statusCode()).isEqualTo(404);
     }
 
