@@ -1,6 +1,7 @@
 package io.integrationhub.hub.circuitbreaker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -9,11 +10,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.integrationhub.hub.common.OnStarted;
+import io.integrationhub.hub.gateway.GatewayRoutes;
 import io.integrationhub.hub.infra.HubSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.model.Resilience4jConfigurationDefinition;
 
 /**
  * The hub's named resilience4j circuit breakers ({@code hub.breakers}), each built from its settings
@@ -21,12 +24,31 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * {@code <name>Breaker} for the routes' Circuit Breaker EIP. A downstream's refusal (HTTP 4xx) is
  * an answer, not a fault, and does not count; errors, 5xx, timeouts and slow calls do. Each
  * breaker has a health check showing its state and Micrometer metrics (state, calls by outcome).
+ * <p>
+ * Besides the breaker, each name gets a Circuit Breaker EIP configuration {@code <name>-breaker}
+ * (the breaker, its time limit, and an open breaker failing the exchange with
+ * {@code CallNotPermittedException} instead of passing it on untouched), so a route, Java or YAML,
+ * only says {@code circuitBreaker: {configuration: service-b-breaker}}. The gateway's forwarding gets
+ * one breaker per service behind it, {@code forward-<service>}, without listing them in {@code hub.breakers}.
  */
 public final class BreakerConfiguration implements CamelConfiguration {
 
     public static List<String> names(CamelContext context) {
-        return Arrays.stream(HubSettings.required(context, "hub.breakers").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> names = new ArrayList<>(Arrays.stream(HubSettings.required(context, "hub.breakers").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList());
+        GatewayRoutes.services(HubSettings.optional(context, "hub.gateway.services").orElse(""))
+                .keySet().forEach(service -> names.add(forwardBreaker(service)));
+        return names;
+    }
+
+    /** Name of the breaker of the gateway's forwarding to {@code service}. */
+    public static String forwardBreaker(String service) {
+        return "forward-" + service;
+    }
+
+    /** Id of the Circuit Breaker EIP configuration of breaker {@code name}. */
+    public static String eipConfiguration(String name) {
+        return name + "-breaker";
     }
 
     /** The setting {@code hub.breaker.<name>.<key>}, else {@code hub.breaker.default.<key>}. */
@@ -47,7 +69,7 @@ public final class BreakerConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("Settings hub.breaker." + name
                         + ".failure-rate-threshold and .slow-call-rate-threshold are percentages (1-100)");
             }
-            setting(context, name, "timeout-ms");
+            int timeout = setting(context, name, "timeout-ms");
             CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                     .failureRateThreshold(failureRate)
                     .slowCallRateThreshold(slowRate)
@@ -61,6 +83,12 @@ public final class BreakerConfiguration implements CamelConfiguration {
                     .build();
             CircuitBreaker breaker = registry.circuitBreaker(name, config);
             context.getRegistry().bind(name + "Breaker", breaker);
+            Resilience4jConfigurationDefinition eip = new Resilience4jConfigurationDefinition()
+                    .circuitBreaker(name + "Breaker")
+                    .throwExceptionWhenHalfOpenOrOpenState(true)
+                    .timeoutEnabled(true)
+                    .timeoutDuration(timeout);
+            context.getRegistry().bind(eipConfiguration(name), eip);
             context.getRegistry().bind("breaker-" + name + "-health", new BreakerHealthCheck(breaker));
         }
         context.getRegistry().bind("circuitBreakerRegistry", registry);

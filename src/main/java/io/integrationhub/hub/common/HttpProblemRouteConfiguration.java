@@ -16,6 +16,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.util.ObjectHelper;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,14 +90,14 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
 
     private static Processor requestProblem() {
         return exchange -> {
-            HttpProblemException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, HttpProblemException.class);
+            HttpProblemException e = caught(exchange, HttpProblemException.class);
             answer(exchange, ProblemDetails.of(e.status(), e.title(), e.getMessage(), requestPath(exchange)));
         };
     }
 
     private static Processor invalidBody() {
         return exchange -> {
-            JsonValidationException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, JsonValidationException.class);
+            JsonValidationException e = caught(exchange, JsonValidationException.class);
             List<String> errors = e.getErrors() == null ? List.of()
                     : e.getErrors().stream().map(ValidationMessage::getMessage).sorted().toList();
             if (errors.isEmpty()) {
@@ -110,11 +111,18 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
 
     private static Processor downstreamError() {
         return exchange -> {
-            HttpOperationFailedException e = exchange.getProperty(
-                    Exchange.EXCEPTION_CAUGHT, HttpOperationFailedException.class);
+            HttpOperationFailedException e = caught(exchange, HttpOperationFailedException.class);
             answer(exchange, ProblemDetails.of(502, "Bad Gateway",
                     "the downstream service answered HTTP " + e.getStatusCode(), requestPath(exchange)));
         };
+    }
+
+    /**
+     * The handled exception of {@code type}, also when it arrives wrapped (a circuit breaker hands
+     * over a {@code RuntimeCamelException} around the call's failure; onException matched its cause).
+     */
+    private static <T extends Throwable> T caught(Exchange exchange, Class<T> type) {
+        return ObjectHelper.getException(type, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
     }
 
     /** Writes {@code problem} as the HTTP answer of {@code exchange}. */

@@ -10,7 +10,9 @@ import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.infra.HubSettings;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.util.ObjectHelper;
 
 /**
  * API gateway routing: {@code /api/gateway/{service}/**} is forwarded to the configured URL of that
@@ -25,6 +27,7 @@ import org.apache.camel.builder.RouteBuilder;
 public class GatewayRoutes extends RouteBuilder {
 
     private static final String PREFIX = "/api/gateway/";
+    private static final String SERVICE = "gatewayService";
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
             "content-length", EdgeSecurity.HEADER.toLowerCase(Locale.ROOT));
@@ -36,10 +39,29 @@ public class GatewayRoutes extends RouteBuilder {
         from("platform-http:/api/gateway?matchOnUriPrefix=true")
             .routeId("gateway-forward")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            // a 5xx failed its breaker call (so that it counts) but is still the service's answer to pass back
+            .onException(ServiceFailed.class)
+                .handled(true)
+                .process(ServiceFailed::restore)
+            .end()
             .process(e -> target(e, services))
-            // the service's own status is the answer: a 404 or 409 from it is passed on, not turned into 502
-            .to("http://gateway?throwExceptionOnFailure=false")
+            .toD("direct:gateway-forward-${exchangeProperty." + SERVICE + "}")
             .process(GatewayRoutes::dropHopByHop);
+
+        // one route per service: each call goes through that service's breaker forward-<service>;
+        // open → 503 problem at once (route configuration http-problem), too slow → 504
+        for (String service : services.keySet()) {
+            from("direct:gateway-forward-" + service)
+                .routeId("gateway-forward-" + service)
+                // failures go back to gateway-forward as they are, to its handlers
+                .errorHandler(noErrorHandler())
+                .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration(
+                        BreakerConfiguration.forwardBreaker(service)))
+                    // the service's own status is the answer: a 404 or 409 from it is passed on, not turned into 502
+                    .to("http://gateway?throwExceptionOnFailure=false")
+                    .process(ServiceFailed::throwOnServerError)
+                .end();
+        }
 
         // the order view: order and payment are keyed by the order id and asked at once; the user leg
         // needs the order's userId, so it follows them
@@ -73,12 +95,7 @@ public class GatewayRoutes extends RouteBuilder {
             .setHeader(Exchange.HTTP_METHOD, constant("GET"))
             .setHeader(Exchange.HTTP_URI, simple(url + "/${exchangeProperty.gatewayKey}"))
             .setBody(constant(null))
-            .circuitBreaker()
-                .resilience4jConfiguration()
-                    .circuitBreaker("gateway-" + leg + "Breaker")
-                    .timeoutEnabled(true)
-                    .timeoutDuration(BreakerConfiguration.setting(getContext(), "gateway-" + leg, "timeout-ms"))
-                .end()
+            .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration("gateway-" + leg))
                 .to("http://order-view-" + leg)
                 .process(OrderViewLegs::answered)
             .onFallback()
@@ -99,8 +116,42 @@ public class GatewayRoutes extends RouteBuilder {
             throw HttpProblemException.notFound("no service '" + service + "' behind the gateway; services: " + services.keySet());
         }
         dropHopByHop(exchange);
+        exchange.setProperty(SERVICE, service);
         exchange.getIn().setHeader(Exchange.HTTP_URI, base + (slash < 0 ? "" : rest.substring(slash)));
         exchange.getIn().removeHeader(Exchange.HTTP_PATH);
+    }
+
+    /**
+     * A forwarded call the service answered with a 5xx: thrown inside the breaker so that it counts as
+     * a failure, carrying the answer so that the client still gets the service's own status and body.
+     */
+    static final class ServiceFailed extends RuntimeException {
+
+        private final transient Map<String, Object> headers;
+        private final transient byte[] body;
+
+        private ServiceFailed(Map<String, Object> headers, byte[] body, int status) {
+            super("the service answered HTTP " + status, null, false, false);
+            this.headers = headers;
+            this.body = body;
+        }
+
+        static void throwOnServerError(Exchange exchange) {
+            Message answer = exchange.getMessage();
+            Integer status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            if (status != null && status >= 500) {
+                throw new ServiceFailed(new LinkedHashMap<>(answer.getHeaders()), answer.getBody(byte[].class), status);
+            }
+        }
+
+        static void restore(Exchange exchange) {
+            Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            ServiceFailed failed = ObjectHelper.getException(ServiceFailed.class, caught);
+            Message message = exchange.getMessage();
+            message.setHeaders(new LinkedHashMap<>(failed.headers));
+            message.setBody(failed.body);
+            dropHopByHop(exchange);
+        }
     }
 
     private static void dropHopByHop(Exchange exchange) {
@@ -108,7 +159,7 @@ public class GatewayRoutes extends RouteBuilder {
     }
 
     /** {@code name=url,name=url} */
-    static Map<String, String> services(String setting) {
+    public static Map<String, String> services(String setting) {
         Map<String, String> services = new LinkedHashMap<>();
         for (String entry : setting.split(",")) {
             String e = entry.trim();

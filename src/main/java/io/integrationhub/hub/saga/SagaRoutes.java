@@ -53,8 +53,6 @@ public class SagaRoutes extends RouteBuilder {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.max-body-bytes}}"));
         long timeoutMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.timeout-ms}}"));
         long graceMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.recovery-grace-ms}}"));
-        int paymentTimeout = BreakerConfiguration.setting(getContext(), "payment", "timeout-ms");
-        int inventoryTimeout = BreakerConfiguration.setting(getContext(), "inventory", "timeout-ms");
 
         from("platform-http:/api/orders?httpMethodRestrict=POST")
             .routeId("saga-order-submit")
@@ -112,13 +110,7 @@ public class SagaRoutes extends RouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations"))
                 // the breaker payment: refused fast while open ("payment service unavailable"), 4xx answers not counted
-                .circuitBreaker()
-                    .resilience4jConfiguration()
-                        .circuitBreaker("paymentBreaker")
-                        .throwExceptionWhenHalfOpenOrOpenState(true)
-                        .timeoutEnabled(true)
-                        .timeoutDuration(paymentTimeout)
-                    .end()
+                .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration("payment"))
                     .to("saga-http:payment")
                 .end()
                 .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'RESERVED')")
@@ -138,13 +130,7 @@ public class SagaRoutes extends RouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations"))
                 // the breaker inventory: refused fast while open ("inventory service unavailable"), 4xx answers not counted
-                .circuitBreaker()
-                    .resilience4jConfiguration()
-                        .circuitBreaker("inventoryBreaker")
-                        .throwExceptionWhenHalfOpenOrOpenState(true)
-                        .timeoutEnabled(true)
-                        .timeoutDuration(inventoryTimeout)
-                    .end()
+                .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration("inventory"))
                     .to("saga-http:inventory")
                 .end()
                 .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'RESERVED')")

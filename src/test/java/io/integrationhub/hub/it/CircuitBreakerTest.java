@@ -13,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.integrationhub.hub.samples.SampleFaults;
 import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.OrderApi;
+import io.integrationhub.hub.testkit.ProblemAssert;
 import io.integrationhub.hub.testkit.RunningHub;
 import io.integrationhub.hub.testkit.UserApi;
 import org.junit.jupiter.api.AfterAll;
@@ -56,6 +57,11 @@ class CircuitBreakerTest {
         settings.put("hub.breaker.inventory.slow-call-duration-ms", "200");
         settings.put("hub.breaker.inventory.slow-call-rate-threshold", "50");
         settings.put("hub.breaker.inventory.wait-in-open-ms", "600000");
+        for (String name : List.of("service-b", "forward-payment")) {
+            settings.put("hub.breaker." + name + ".sliding-window-size", "4");
+            settings.put("hub.breaker." + name + ".minimum-calls", "4");
+            settings.put("hub.breaker." + name + ".wait-in-open-ms", "600000");
+        }
         hub = RunningHub.start(workDir, settings);
         orders = new OrderApi(hub);
     }
@@ -63,7 +69,7 @@ class CircuitBreakerTest {
     /** Each test starts from closed breakers with empty windows, whatever the tests before it did. */
     @BeforeEach
     void closeBreakers() {
-        for (String name : List.of("paymentBreaker", "inventoryBreaker")) {
+        for (String name : List.of("paymentBreaker", "inventoryBreaker", "service-bBreaker", "forward-paymentBreaker")) {
             hub.context().getRegistry().lookupByNameAndType(name, CircuitBreaker.class).reset();
         }
     }
@@ -127,6 +133,54 @@ class CircuitBreakerTest {
             hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/service-b/faults")).DELETE().build());
         }
         assertThat(hub.get("/api/p2p/data").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldOpenThePointToPointBreakerAndAnswer503WithoutCallingServiceB() {
+        fault("service-b", "{\"failureRate\":1.0,\"latencyMs\":0}");
+        try {
+            for (int i = 0; i < 4; i++) {
+                ProblemAssert.assertProblem(hub.get("/api/p2p/data"), 502, "/api/p2p/data");
+            }
+            assertThat(breakerState("service-b")).isEqualTo("OPEN");
+
+            long callsBefore = faults().calls("service-b");
+            JsonNode problem = ProblemAssert.assertProblem(hub.get("/api/p2p/data"), 503, "/api/p2p/data");
+            assertThat(problem.get("detail").asText()).contains("circuit breaker is open");
+            assertThat(faults().calls("service-b")).as("the open breaker did not call service B").isEqualTo(callsBefore);
+        } finally {
+            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/service-b/faults")).DELETE().build());
+        }
+    }
+
+    @Test
+    void shouldPassTheForwardedServicesFailureBackThenOpenItsBreaker() {
+        fault("payment", "{\"failureRate\":1.0,\"latencyMs\":0}");
+        try {
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> failed = reserveThroughGateway("gw-" + i);
+                assertThat(failed.statusCode()).as("the service's own answer").isEqualTo(503);
+                assertThat(failed.body()).contains("fault injected");
+            }
+            assertThat(breakerState("forward-payment")).isEqualTo("OPEN");
+
+            long callsBefore = faults().calls("payment");
+            HttpResponse<String> refused = reserveThroughGateway("gw-open");
+            JsonNode problem = ProblemAssert.assertProblem(refused, 503, "/api/gateway/payment/reservations");
+            assertThat(problem.get("detail").asText()).contains("circuit breaker is open");
+            assertThat(faults().calls("payment")).as("the open breaker did not call the service").isEqualTo(callsBefore);
+            assertThat(breakerState("payment")).as("the saga's breaker of the same service is its own").isEqualTo("CLOSED");
+        } finally {
+            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build());
+        }
+    }
+
+    private static HttpResponse<String> reserveThroughGateway(String orderId) {
+        return hub.send(HttpRequest.newBuilder(hub.uri("/api/gateway/payment/reservations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"orderId\":\"" + orderId + "\",\"userId\":\"u-gw\",\"amount\":\"1\"}"))
+                .build());
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.model.Resilience4jConfigurationDefinition;
 import org.apache.camel.support.PluginHelper;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +41,8 @@ class P2pDataRouteTest extends RouteUnitTestSupport {
 
     @BeforeEach
     void loadAndAdviseTheYamlRoute() throws Exception {
+        // the breaker's configuration, which the hub binds (BreakerConfiguration); its logic is not tested here
+        context.getRegistry().bind("service-b-breaker", new Resilience4jConfigurationDefinition());
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 PluginHelper.getResourceLoader(context).resolveResource("file:routes/p2p.camel.yaml"));
         AdviceWith.adviceWith(context, "p2p-data", route -> {

@@ -15,6 +15,7 @@ import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.model.Resilience4jConfigurationDefinition;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,8 +62,12 @@ class SagaRouteTest extends RouteUnitTestSupport {
         context.getRegistry().bind("sagaLog", sagaLog);
         context.getRegistry().bind("sagaOutcomeHandler", new SagaOutcomeHandler());
         context.addService(new HubSagaService());
-        context.getRegistry().bind("paymentBreaker", CircuitBreaker.ofDefaults("payment"));
-        context.getRegistry().bind("inventoryBreaker", CircuitBreaker.ofDefaults("inventory"));
+        // what BreakerConfiguration binds in the hub: the breakers and their EIP configurations
+        for (String name : List.of("payment", "inventory")) {
+            context.getRegistry().bind(name + "Breaker", CircuitBreaker.ofDefaults(name));
+            context.getRegistry().bind(name + "-breaker", new Resilience4jConfigurationDefinition()
+                    .circuitBreaker(name + "Breaker").throwExceptionWhenHalfOpenOrOpenState(true));
+        }
         for (String route : List.of("saga-payment-reserve", "saga-payment-cancel")) {
             AdviceWith.adviceWith(context, route, r -> r.weaveByToUri("saga-http:*").replace().to("mock:payment"));
         }
