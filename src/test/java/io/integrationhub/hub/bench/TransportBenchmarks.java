@@ -1,0 +1,674 @@
+package io.integrationhub.hub.bench;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import hub.users.v1.GetUserRequest;
+import hub.users.v1.User;
+import hub.users.v1.UserServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.integrationhub.hub.testkit.HubProcess;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.LocalServices;
+import io.integrationhub.hub.testkit.RunningHub;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Benchmark harness, part two: each transport's raw client against the hub's route on the same
+ * broker, in the same run, alternated raw/hub in pairs after a warm-up, at two payload sizes, with
+ * the same guarantees on both sides. Called by {@link HubHttpBenchmark}, which writes the page.
+ * <p>
+ * Two kinds of measurement. Request-style ({@link #closedLoop}): {@value #CONCURRENCY} callers each
+ * waiting for its answer before the next call, for a fixed time; throughput, p50/p99 per call.
+ * Delivery-style ({@link #drain}): {@value #DRAIN} messages published as fast as the broker confirms
+ * them while the consumers run; throughput = messages / time until the last one was processed (by the
+ * raw consumer, or by the hub's route as its Micrometer counter says).
+ */
+final class TransportBenchmarks {
+
+    /** {@code -Dbench.quick=true}: a smoke run of the harness itself (1 pair, short runs); its figures mean nothing. */
+    static final boolean QUICK = Boolean.getBoolean("bench.quick");
+    static final int PAIRS = QUICK ? 1 : 3;
+    static final Duration WARM_UP = Duration.ofSeconds(QUICK ? 1 : 3);
+    static final Duration RUN = Duration.ofSeconds(QUICK ? 1 : 4);
+    static final int CONCURRENCY = 16;
+    static final int DRAIN = QUICK ? 400 : 4000;
+    static final int[] PAYLOADS = {256, 4096};
+    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+    private static final String BENCH_TOPIC = "bench-events";
+    private static final int USERS = 200;
+
+    private final Path workDir;
+    private final Map<String, String> extraSettings;
+    private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
+    private HubProcess hub;
+    private long rssLoadKiB;
+
+    TransportBenchmarks(Path workDir, Map<String, String> extraSettings) {
+        this.workDir = workDir;
+        this.extraSettings = extraSettings;
+    }
+
+    /** Long-lived hub on PostgreSQL and the test kit's Kafka, then each transport in turn. */
+    long measure(StringBuilder md) throws Exception {
+        String schema = LocalServices.uniqueSchema("bench");
+        Map<String, String> settings = new HashMap<>(extraSettings);
+        settings.put("hub.kafka.embedded", "false");
+        settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        settings.put("hub.eventlog.topics", "user-events,order-events," + BENCH_TOPIC);
+        settings.put("hub.datasource.url", LocalServices.postgresUrl());
+        settings.put("hub.datasource.username", LocalServices.postgresUser());
+        settings.put("hub.datasource.schema", schema);
+        settings.put("hub.tasks.queue", "tasks-bench-" + suffix);
+        settings.put("hub.tasks.exchange", "hub.tasks-bench-" + suffix);
+        settings.put("hub.tasks.dead-letter-exchange", "hub.tasks-bench-" + suffix + ".dlx");
+        settings.put("hub.tasks.dead-letter-queue", "tasks-bench-" + suffix + ".dlq");
+        settings.put("hub.pubsub.subject", "bench.orders." + suffix);
+        Path dir = Files.createTempDirectory(workDir, "transports");
+        hub = HubProcess.start(dir, RunningHub.freePort(), settings, Map.of());
+        try {
+            hub.awaitReady(Duration.ofSeconds(90));
+            md.append("## Transports: raw client against the hub, same broker\n\n")
+              .append("One hub process (`-Xmx256m`, PostgreSQL 15 on this machine as its database, the harness's ")
+              .append("Kafka broker) measured against each transport's own Java client on the same broker; ")
+              .append(PAIRS).append(" pairs alternating raw, hub after a warm-up of each. Request-style rows: ")
+              .append(CONCURRENCY).append(" callers each waiting for its answer, ").append(RUN.toSeconds())
+              .append(" s per run. Delivery-style rows: ").append(DRAIN)
+              .append(" messages published by a raw publisher as fast as the broker takes them while the consumers ")
+              .append("run, timed until the last one was processed. Ratio = hub/raw throughput within a pair ")
+              .append("(median, min–max over the pairs). CPU = user+system seconds of the hub process per 1,000 ")
+              .append("messages. Everything (broker, load, hub) shares the 2 cores.\n\n");
+            rabbitPublish(md);
+            rabbitConsume(md);
+            kafkaProduce(md);
+            kafkaConsume(md);
+            natsFanOut(md);
+            grpcUnary(md, schema);
+            return rssLoadKiB;
+        } finally {
+            hub.close();
+            LocalServices.dropPostgresSchema(schema);
+        }
+    }
+
+    // ---- RabbitMQ -----------------------------------------------------------------------------
+
+    private void rabbitPublish(StringBuilder md) throws Exception {
+        header(md, "RabbitMQ: confirmed publish",
+                "Raw: amqp-client, a channel per caller in confirm mode, `basicPublish` of a persistent message to a "
+                + "durable queue then `waitForConfirmsOrDie`. Hub: `POST /api/tasks` (JSON schema check, persistent "
+                + "publish with publisher confirms, a `QUEUED` row in SQL, 202). The hub's own workers consume its "
+                + "queue meanwhile (their CPU is in the hub's figure); the raw queue has no consumer and is purged "
+                + "after each run.");
+        ConnectionFactory factory = rabbitFactory();
+        try (com.rabbitmq.client.Connection connection = factory.newConnection("bench-raw")) {
+            String queue = "bench.raw.publish." + suffix;
+            try (Channel admin = connection.createChannel()) {
+                admin.queueDeclare(queue, true, false, false, null);
+                for (int payload : PAYLOADS) {
+                    byte[] body = json(payload);
+                    HttpRequest post = HttpRequest.newBuilder(hub.uri("/api/tasks")).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"noop\",\"payload\":{\"pad\":\""
+                                    + pad(payload - 40) + "\"}}")).build();
+                    Target raw = d -> {
+                        Run run = closedLoop(d, () -> {
+                            Channel ch = connection.createChannel();
+                            ch.confirmSelect();
+                            return () -> {
+                                ch.basicPublish("", queue, persistent(), body);
+                                ch.waitForConfirmsOrDie(5000);
+                                return true;
+                            };
+                        });
+                        admin.queuePurge(queue);
+                        return run;
+                    };
+                    Target viaHub = d -> closedLoop(d, () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding())
+                            .statusCode() == 202);
+                    pairs(md, payload + " B", raw, viaHub);
+                }
+                admin.queueDelete(queue);
+            }
+        }
+    }
+
+    private void rabbitConsume(StringBuilder md) throws Exception {
+        header(md, "RabbitMQ: consume with manual ack (delivery)",
+                "Raw: amqp-client, 4 consumers (channels) with prefetch 10, `basicAck` after each message. Hub: the "
+                + "`queue-task-worker` route, `hub.tasks.consumers`=4, prefetch 10, ack after the work (task type "
+                + "`noop`, then a `DONE` row in SQL). Both fed by the same raw confirmed publisher.");
+        ConnectionFactory factory = rabbitFactory();
+        String hubQueue = "tasks-bench-" + suffix;
+        try (com.rabbitmq.client.Connection connection = factory.newConnection("bench-raw")) {
+            String queue = "bench.raw.consume." + suffix;
+            Channel admin = connection.createChannel();
+            admin.queueDeclare(queue, true, false, false, null);
+            AtomicLong consumed = new AtomicLong();
+            List<Channel> consumers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Channel ch = connection.createChannel();
+                ch.basicQos(10);
+                ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+                    @Override
+                    public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body)
+                            throws java.io.IOException {
+                        getChannel().basicAck(envelope.getDeliveryTag(), false);
+                        consumed.incrementAndGet();
+                    }
+                });
+                consumers.add(ch);
+            }
+            Channel publisher = connection.createChannel();
+            publisher.confirmSelect();
+            for (int payload : PAYLOADS) {
+                Target raw = d -> drain(d, consumed::get, n -> publishAll(publisher, queue, n, payload, false));
+                Target viaHub = d -> drain(d, () -> routeCount("queue-task-worker"),
+                        n -> publishAll(publisher, hubQueue, n, payload, true));
+                pairs(md, payload + " B", raw, viaHub);
+            }
+            for (Channel ch : consumers) {
+                ch.close();
+            }
+            admin.queueDelete(queue);
+        }
+    }
+
+    private static void publishAll(Channel publisher, String queue, int n, int payload, boolean task) throws Exception {
+        for (int i = 0; i < n; i++) {
+            String id = UUID.randomUUID().toString();
+            byte[] body = task
+                    ? ("{\"taskId\":\"" + id + "\",\"type\":\"noop\",\"payload\":{\"pad\":\"" + pad(payload - 120)
+                            + "\"},\"createdAt\":\"" + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8)
+                    : json(payload);
+            publisher.basicPublish("", queue, new AMQP.BasicProperties.Builder().deliveryMode(2)
+                    .contentType("application/json").messageId(id).build(), body);
+        }
+        publisher.waitForConfirmsOrDie(30_000);
+    }
+
+    private static ConnectionFactory rabbitFactory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(LocalServices.Service.RABBITMQ.host());
+        factory.setPort(LocalServices.Service.RABBITMQ.port());
+        return factory;
+    }
+
+    private static AMQP.BasicProperties persistent() {
+        return new AMQP.BasicProperties.Builder().deliveryMode(2).contentType("application/json").build();
+    }
+
+    // ---- Kafka --------------------------------------------------------------------------------
+
+    private void kafkaProduce(StringBuilder md) throws Exception {
+        header(md, "Kafka: produce with acks=all",
+                "Raw: kafka-clients `KafkaProducer` (acks=all, idempotence), each caller waiting for its record's ack "
+                + "(`send().get()`). Hub: `POST /api/events/" + BENCH_TOPIC + "` (JSON schema check, envelope, "
+                + "produce with acks=all and idempotence, 201 after the ack). The hub's projector consumes `"
+                + BENCH_TOPIC + "` meanwhile (its CPU is in the hub's figure).");
+        String topic = "bench-raw-produce-" + suffix;
+        createTopic(topic);
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int payload : PAYLOADS) {
+                String value = new String(json(payload), StandardCharsets.UTF_8);
+                HttpRequest post = HttpRequest.newBuilder(hub.uri("/api/events/" + BENCH_TOPIC))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"k-1\",\"event\":\"BenchEvent\",\"data\":{\"pad\":\""
+                                + pad(payload - 60) + "\"}}")).build();
+                Target raw = d -> closedLoop(d, () -> () -> {
+                    producer.send(new ProducerRecord<>(topic, "k-" + ThreadLocalRandom.current().nextInt(100), value)).get();
+                    return true;
+                });
+                Target viaHub = d -> closedLoop(d, () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 201);
+                pairs(md, payload + " B", raw, viaHub);
+            }
+        }
+    }
+
+    private void kafkaConsume(StringBuilder md) throws Exception {
+        header(md, "Kafka: consume (delivery)",
+                "Raw: kafka-clients `KafkaConsumer` (own group, auto-commit off, `commitSync` after each poll's "
+                + "records, max.poll.records 200). Hub: the `eventlog-" + BENCH_TOPIC + "` route (projection into SQL, "
+                + "idempotent by eventId, then the offset commit). Both topics 3 partitions, fed by the same raw "
+                + "producer (acks=all).");
+        String topic = "bench-raw-consume-" + suffix;
+        createTopic(topic);
+        AtomicLong consumed = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        CountDownLatch assigned = new CountDownLatch(1);
+        Thread consumerThread = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestKit.bootstrapServers());
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + suffix);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "200");
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                while (running.get()) {
+                    ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
+                    if (!consumer.assignment().isEmpty()) {
+                        assigned.countDown();
+                    }
+                    if (!records.isEmpty()) {
+                        consumer.commitSync();
+                        consumed.addAndGet(records.count());
+                    }
+                }
+            }
+        }, "bench-raw-kafka-consumer");
+        consumerThread.start();
+        assigned.await(30, TimeUnit.SECONDS);
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int payload : PAYLOADS) {
+                Target raw = d -> drain(d, consumed::get, n -> produceAll(producer, topic, n, payload));
+                Target viaHub = d -> drain(d, () -> routeCount("eventlog-" + BENCH_TOPIC),
+                        n -> produceAll(producer, BENCH_TOPIC, n, payload));
+                pairs(md, payload + " B", raw, viaHub);
+            }
+        } finally {
+            running.set(false);
+            consumerThread.join(10_000);
+        }
+    }
+
+    private static void produceAll(KafkaProducer<String, String> producer, String topic, int n, int payload) {
+        for (int i = 0; i < n; i++) {
+            String value = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"event\":\"BenchEvent\",\"occurredAt\":\""
+                    + Instant.now() + "\",\"data\":{\"pad\":\"" + pad(payload - 130) + "\"}}";
+            producer.send(new ProducerRecord<>(topic, "k-" + (i % 100), value));
+        }
+        producer.flush();
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestKit.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private static void createTopic(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaTestKit.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- NATS ---------------------------------------------------------------------------------
+
+    private void natsFanOut(StringBuilder md) throws Exception {
+        header(md, "NATS: fan-out to three subscribers (delivery)",
+                "Raw: jnats, three subscriptions (a dispatcher each) on one subject. Hub: its three subscriber routes "
+                + "(`pubsub-notifications`, `-audit`, `-analytics`, each recording the delivery in SQL) on its subject. "
+                + "Throughput = messages published / time until each subscriber had all of them (core NATS, "
+                + "at-most-once on both sides). Publishing through the hub (`POST /api/pubsub/orders`) is an HTTP "
+                + "call against a raw fire-and-forget publish and is not compared.");
+        String rawSubject = "bench.raw." + suffix;
+        String hubSubject = "bench.orders." + suffix;
+        try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
+            AtomicLong received = new AtomicLong();
+            List<Dispatcher> dispatchers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Dispatcher dispatcher = nats.createDispatcher(m -> received.incrementAndGet());
+                dispatcher.subscribe(rawSubject);
+                dispatchers.add(dispatcher);
+            }
+            nats.flush(Duration.ofSeconds(5));
+            LongSupplier hubDeliveries = () -> routeCount("pubsub-notifications") + routeCount("pubsub-audit")
+                    + routeCount("pubsub-analytics");
+            for (int payload : PAYLOADS) {
+                Target raw = d -> drainFanOut(d, received::get, n -> natsPublish(nats, rawSubject, n, payload));
+                Target viaHub = d -> drainFanOut(d, hubDeliveries, n -> natsPublish(nats, hubSubject, n, payload));
+                pairs(md, payload + " B", raw, viaHub);
+            }
+            dispatchers.forEach(nats::closeDispatcher);
+        }
+    }
+
+    private static void natsPublish(io.nats.client.Connection nats, String subject, int n, int payload) throws Exception {
+        for (int i = 0; i < n; i++) {
+            nats.publish(subject, ("{\"orderId\":\"o-" + i + "\",\"pad\":\"" + pad(payload - 40) + "\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        nats.flush(Duration.ofSeconds(30));
+    }
+
+    // ---- gRPC ---------------------------------------------------------------------------------
+
+    private void grpcUnary(StringBuilder md, String schema) throws Exception {
+        header(md, "gRPC: unary GetUser",
+                "Raw: a grpc-java server in the harness's JVM whose GetUser runs the same SQL query on the same "
+                + "PostgreSQL table (`user_view`, HikariCP pool of 10) as the hub's. Hub: the camel-grpc server route "
+                + "`requestreply-grpc-server`. " + CONCURRENCY + " callers on one channel per target, blocking stubs, "
+                + "a random one of " + USERS + " users per call.");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) {
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(hub.uri("/users"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"name\":\"Bench " + i + "\",\"email\":\"bench" + i + "-" + suffix + "@example.org\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String location = created.headers().firstValue("Location").orElseThrow(
+                    () -> new IllegalStateException("user not created: " + created.statusCode() + " " + created.body()));
+            ids.add(location.substring(location.lastIndexOf('/') + 1));
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(LocalServices.postgresUrl());
+        config.setUsername(LocalServices.postgresUser());
+        config.setSchema(schema);
+        config.setMaximumPoolSize(10);
+        try (HikariDataSource db = new HikariDataSource(config)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (projectedUsers(db) < USERS) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the projector did not project the benchmark's users");
+                }
+                Thread.sleep(100); // waiting for the hub's projector, outside any measurement
+            }
+            Server server = ServerBuilder.forPort(RunningHub.freePort()).addService(new RawUserService(db)).build().start();
+            ManagedChannel rawChannel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+            ManagedChannel hubChannel = ManagedChannelBuilder.forAddress("127.0.0.1", hub.grpcPort()).usePlaintext().build();
+            try {
+                UserServiceGrpc.UserServiceBlockingStub rawStub = UserServiceGrpc.newBlockingStub(rawChannel);
+                UserServiceGrpc.UserServiceBlockingStub hubStub = UserServiceGrpc.newBlockingStub(hubChannel);
+                Target raw = d -> closedLoop(d, () -> () -> getUser(rawStub, ids));
+                Target viaHub = d -> closedLoop(d, () -> () -> getUser(hubStub, ids));
+                pairs(md, "user (~120 B)", raw, viaHub);
+            } finally {
+                rawChannel.shutdownNow();
+                hubChannel.shutdownNow();
+                server.shutdownNow();
+            }
+        }
+    }
+
+    private static boolean getUser(UserServiceGrpc.UserServiceBlockingStub stub, List<String> ids) {
+        String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+        return id.equals(stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+                .getUser(GetUserRequest.newBuilder().setId(id).build()).getId());
+    }
+
+    private static int projectedUsers(HikariDataSource db) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM user_view");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The raw side of the gRPC comparison: plain grpc-java, the hub's query, no Camel. */
+    private static final class RawUserService extends UserServiceGrpc.UserServiceImplBase {
+        private final HikariDataSource db;
+
+        RawUserService(HikariDataSource db) {
+            this.db = db;
+        }
+
+        @Override
+        public void getUser(GetUserRequest request, StreamObserver<User> reply) {
+            try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, name, email, created_at, updated_at FROM user_view WHERE id = ? AND NOT deleted")) {
+                ps.setString(1, request.getId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        reply.onError(Status.NOT_FOUND.asRuntimeException());
+                        return;
+                    }
+                    reply.onNext(User.newBuilder().setId(rs.getString(1)).setName(rs.getString(2)).setEmail(rs.getString(3))
+                            .setCreatedAt(rs.getString(4)).setUpdatedAt(rs.getString(5)).build());
+                    reply.onCompleted();
+                }
+            } catch (Exception e) {
+                reply.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            }
+        }
+    }
+
+    // ---- the harness --------------------------------------------------------------------------
+
+    interface Call {
+        boolean call() throws Exception;
+    }
+
+    interface Publish {
+        void publish(int n) throws Exception;
+    }
+
+    /** One measured run; {@code warmUp} runs are shorter and not reported. */
+    interface Target {
+        Run run(boolean warmUp) throws Exception;
+    }
+
+    record Run(double throughput, double p50Ms, double p99Ms, double cpuPerThousand) {
+    }
+
+    private static void header(StringBuilder md, String title, String how) {
+        md.append("### ").append(title).append("\n\n").append(how).append("\n\n")
+          .append("| payload | raw msg/s | hub msg/s | ratio hub/raw | raw p50 / p99 | hub p50 / p99 | hub CPU-s per 1,000 |\n")
+          .append("|---|---|---|---|---|---|---|\n");
+    }
+
+    private void pairs(StringBuilder md, String label, Target raw, Target viaHub) throws Exception {
+        raw.run(true);
+        viaHub.run(true);
+        List<Run> raws = new ArrayList<>();
+        List<Run> hubs = new ArrayList<>();
+        long pid = hub.process().pid();
+        for (int i = 0; i < PAIRS; i++) {
+            raws.add(raw.run(false));
+            long cpuBefore = cpuTicks(pid);
+            long countBefore = System.nanoTime();
+            Run h = viaHub.run(false);
+            double seconds = (System.nanoTime() - countBefore) / 1e9;
+            double cpu = (cpuTicks(pid) - cpuBefore) / (double) CLOCK_TICKS_PER_SECOND;
+            double messages = h.throughput() * seconds;
+            hubs.add(new Run(h.throughput(), h.p50Ms(), h.p99Ms(), messages == 0 ? 0 : cpu / (messages / 1000.0)));
+            rssLoadKiB = Math.max(rssLoadKiB, rssKiB(pid));
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < PAIRS; i++) {
+            ratios.add(hubs.get(i).throughput() / raws.get(i).throughput());
+        }
+        Run r = median(raws);
+        Run h = median(hubs);
+        String line = String.format("| %s | %.0f | %.0f | %.2f (%.2f–%.2f) | %s | %s | %.3f |%n", label, r.throughput(),
+                h.throughput(), medianOf(ratios), min(ratios), max(ratios), latency(r), latency(h),
+                medianOf(hubs.stream().map(Run::cpuPerThousand).toList()));
+        md.append(line);
+        System.out.print(line);
+    }
+
+    private static String latency(Run run) {
+        return Double.isNaN(run.p50Ms()) ? "–" : String.format("%.2f / %.2f ms", run.p50Ms(), run.p99Ms());
+    }
+
+    /** {@value #CONCURRENCY} callers, each calling again once answered, for the run's time. */
+    private Run closedLoop(boolean warmUp, Callable<Call> perCaller) throws Exception {
+        Duration duration = warmUp ? WARM_UP : RUN;
+        Recorder recorder = new Recorder(3);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        List<Call> calls = new ArrayList<>();
+        for (int t = 0; t < CONCURRENCY; t++) {
+            calls.add(perCaller.call());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        CountDownLatch finished = new CountDownLatch(CONCURRENCY);
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        for (Call call : calls) {
+            pool.execute(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        long s = System.nanoTime();
+                        try {
+                            if (call.call()) {
+                                recorder.recordValue(Math.max(1, (System.nanoTime() - s) / 1000));
+                                done.incrementAndGet();
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            });
+        }
+        finished.await(duration.toSeconds() + 60, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdownNow();
+        if (errors.get() > 0) {
+            System.out.printf("  %d failed calls%n", errors.get());
+        }
+        Histogram h = recorder.getIntervalHistogram();
+        return new Run(done.get() / seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, 0);
+    }
+
+    private Run drain(boolean warmUp, LongSupplier processed, Publish publish) throws Exception {
+        return drain(warmUp, processed, publish, 1);
+    }
+
+    private Run drainFanOut(boolean warmUp, LongSupplier processed, Publish publish) throws Exception {
+        return drain(warmUp, processed, publish, 3);
+    }
+
+    /** Publishes n messages and waits until {@code processed} grew by n × fanOut; messages per second. */
+    private Run drain(boolean warmUp, LongSupplier processed, Publish publish, int fanOut) throws Exception {
+        int n = warmUp ? DRAIN / 4 : DRAIN;
+        long before = processed.getAsLong();
+        long start = System.nanoTime();
+        publish.publish(n);
+        long deadline = start + TimeUnit.SECONDS.toNanos(120);
+        while (processed.getAsLong() - before < (long) n * fanOut) {
+            if (System.nanoTime() > deadline) {
+                System.out.printf("  only %d of %d processed after 120 s%n", processed.getAsLong() - before, (long) n * fanOut);
+                break;
+            }
+            Thread.sleep(25); // polling a counter; the time to the last message is what is measured
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Run((processed.getAsLong() - before) / (double) fanOut / seconds, Double.NaN, Double.NaN, 0);
+    }
+
+    private static final Pattern SUCCEEDED = Pattern.compile(
+            "camel_exchanges_succeeded_total\\{[^}]*routeId=\"([^\"]+)\"[^}]*} ([0-9.E]+)");
+
+    /** Exchanges the hub's route completed, from its Prometheus metrics. */
+    private long routeCount(String routeId) {
+        try {
+            String metrics = hub.http().send(HttpRequest.newBuilder(hub.uri("/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = SUCCEEDED.matcher(metrics);
+            while (m.find()) {
+                if (m.group(1).equals(routeId)) {
+                    return (long) Double.parseDouble(m.group(2));
+                }
+            }
+            return 0;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] json(int size) {
+        return ("{\"pad\":\"" + pad(size - 10) + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String pad(int n) {
+        return "x".repeat(Math.max(1, n));
+    }
+
+    static long cpuTicks(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+    }
+
+    static long rssKiB(long pid) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    private static Run median(List<Run> runs) {
+        List<Run> sorted = new ArrayList<>(runs);
+        sorted.sort((a, b) -> Double.compare(a.throughput(), b.throughput()));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double medianOf(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+}
