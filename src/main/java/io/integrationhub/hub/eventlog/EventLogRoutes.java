@@ -17,6 +17,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -44,8 +45,13 @@ public class EventLogRoutes extends RouteBuilder {
 
         for (String topic : topics) {
             // one group per topic, so a replay of one topic can rewind its group while the others run
+            // consumersCount: one consumer (thread) per partition, in order within each; the offset commit
+            // after each record is asynchronous (sent with the next poll): the projection is idempotent by
+            // eventId, so a commit lost in a crash means records applied twice, never records skipped
             from("kafka:" + topic + "?brokers={{hub.kafka.brokers}}&groupId={{hub.eventlog.group}}-" + topic
                     + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
+                    + "&consumersCount={{hub.eventlog.consumers}}"
+                    + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName()
                     + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
                     + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
                 .routeId("eventlog-" + topic)

@@ -10,6 +10,7 @@ import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.infra.HubSettings;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.util.ObjectHelper;
@@ -92,7 +93,7 @@ public class GatewayRoutes extends RouteBuilder {
             .setProperty("gatewayKey", header(keyHeader))
             // the hub's own headers are not the service's business
             .removeHeaders("*")
-            .setHeader(Exchange.HTTP_METHOD, constant("GET"))
+            .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.GET))
             .setHeader(Exchange.HTTP_URI, simple(url + "/${exchangeProperty.gatewayKey}"))
             .setBody(constant(null))
             .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration("gateway-" + leg))

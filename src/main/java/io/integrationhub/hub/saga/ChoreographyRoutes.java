@@ -16,6 +16,7 @@ import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderAccepted;
 import io.integrationhub.hub.saga.api.OrderRequest;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -63,13 +64,13 @@ public class ChoreographyRoutes extends RouteBuilder {
             .choice()
                 .when(exchangeProperty("event").isEqualTo("OrderPlaced"))
                     .setBody(exchangeProperty("data"))
-                    .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                    .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.POST))
                     .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations"))
                     .to("saga-http:inventory?throwExceptionOnFailure=false")
                     .process(e -> answered(e, "StockReserved", "StockRejected", "inventory service refused"))
                     .to(ExchangePattern.InOnly, emit())
                 .when(exchangeProperty("event").isEqualTo("PaymentRejected"))
-                    .setHeader(Exchange.HTTP_METHOD, constant("DELETE"))
+                    .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.DELETE))
                     .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations/${exchangeProperty.orderId}"))
                     .setBody(constant(null))
                     .to("saga-http:inventory")
@@ -85,7 +86,7 @@ public class ChoreographyRoutes extends RouteBuilder {
             .removeHeaders("kafka.*")
             .filter(exchangeProperty("event").isEqualTo("StockReserved"))
                 .setBody(exchangeProperty("data"))
-                .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.POST))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations"))
                 .to("saga-http:payment?throwExceptionOnFailure=false")
                 .process(e -> answered(e, "PaymentReserved", "PaymentRejected", "payment service refused"))

@@ -17,6 +17,7 @@ import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderAccepted;
 import io.integrationhub.hub.saga.api.OrderRequest;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
@@ -106,7 +107,7 @@ public class SagaRoutes extends RouteBuilder {
                 .setProperty("sagaStep", constant("PAYMENT"))
                 .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'STARTED')")
                 .setBody(exchangeProperty("order"))
-                .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.POST))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations"))
                 // the breaker payment: refused fast while open ("payment service unavailable"), 4xx answers not counted
@@ -126,7 +127,7 @@ public class SagaRoutes extends RouteBuilder {
                 .setProperty("sagaStep", constant("STOCK"))
                 .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'STARTED')")
                 .setBody(exchangeProperty("order"))
-                .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.POST))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations"))
                 // the breaker inventory: refused fast while open ("inventory service unavailable"), 4xx answers not counted
@@ -138,7 +139,7 @@ public class SagaRoutes extends RouteBuilder {
 
         from("direct:saga-payment-cancel")
             .routeId("saga-payment-cancel")
-            .setHeader(Exchange.HTTP_METHOD, constant("DELETE"))
+            .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.DELETE))
             .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations/${header.orderId}"))
             .setBody(constant(null))
             .to("saga-http:payment")
@@ -146,7 +147,7 @@ public class SagaRoutes extends RouteBuilder {
 
         from("direct:saga-stock-release")
             .routeId("saga-stock-release")
-            .setHeader(Exchange.HTTP_METHOD, constant("DELETE"))
+            .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.DELETE))
             .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations/${header.orderId}"))
             .setBody(constant(null))
             .to("saga-http:inventory")

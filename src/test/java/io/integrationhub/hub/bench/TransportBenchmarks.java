@@ -118,7 +118,10 @@ final class TransportBenchmarks {
         settings.put("hub.tasks.dead-letter-queue", "tasks-bench-" + suffix + ".dlq");
         settings.put("hub.pubsub.subject", "bench.orders." + suffix);
         Path dir = Files.createTempDirectory(workDir, "transports");
-        hub = HubProcess.start(dir, RunningHub.freePort(), settings, Map.of());
+        // -Dbench.hub-jvm-options="-XX:StartFlightRecording=filename=/tmp/hub.jfr": profile the hub under this load
+        String jvmOptions = System.getProperty("bench.hub-jvm-options", "");
+        hub = HubProcess.start(dir, RunningHub.freePort(), settings,
+                jvmOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", jvmOptions));
         try {
             hub.awaitReady(Duration.ofSeconds(90));
             md.append("## Transports: raw client against the hub, same broker\n\n")

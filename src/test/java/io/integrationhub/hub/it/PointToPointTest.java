@@ -98,8 +98,10 @@ class PointToPointTest {
     @Test
     void shouldNotForwardTheClientsHeadersToServiceB() throws Exception {
         var seen = new java.util.concurrent.atomic.AtomicReference<com.sun.net.httpserver.Headers>();
+        var method = new java.util.concurrent.atomic.AtomicReference<String>();
         startDownstream(exchange -> {
             seen.set(exchange.getRequestHeaders());
+            method.set(exchange.getRequestMethod());
             respond(exchange, 200, "{\"ok\":true}");
         });
         try (RunningHub hub = RunningHub.start(workDir, Map.of(
@@ -113,6 +115,7 @@ class PointToPointTest {
             assertThat(seen.get().containsKey("Authorization")).isFalse();
             assertThat(seen.get().containsKey("Cookie")).isFalse();
             assertThat(seen.get().getFirst("Accept")).isEqualTo("application/json");
+            assertThat(method.get()).isEqualTo("GET");
         }
     }
 

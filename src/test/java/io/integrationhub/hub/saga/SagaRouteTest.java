@@ -13,6 +13,7 @@ import io.integrationhub.hub.saga.api.OrderStatus;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.model.Resilience4jConfigurationDefinition;
@@ -85,7 +86,7 @@ class SagaRouteTest extends RouteUnitTestSupport {
     @Test
     void shouldCompensateThePaymentWhenTheStockIsRefused() throws Exception {
         MockEndpoint payment = getMockEndpoint("mock:payment");
-        payment.expectedHeaderValuesReceivedInAnyOrder(Exchange.HTTP_METHOD, "POST", "DELETE");
+        payment.expectedHeaderValuesReceivedInAnyOrder(Exchange.HTTP_METHOD, HttpMethods.POST, HttpMethods.DELETE);
         MockEndpoint inventory = getMockEndpoint("mock:inventory");
         inventory.whenExchangeReceived(1, e -> {
             throw new HttpOperationFailedException("http://inventory.test/reservations", 409, "Conflict", null, Map.of(),
@@ -115,7 +116,7 @@ class SagaRouteTest extends RouteUnitTestSupport {
         assertThat(nats.getExchanges().get(0).getIn().getBody(String.class)).contains(orderId).contains("\"sku\":\"SKU-1\"");
         assertThat(sagaLog.find(orderId).orElseThrow().status()).isEqualTo("CONFIRMED");
         assertThat(getMockEndpoint("mock:inventory").getExchanges())
-                .extracting(e -> e.getIn().getHeader(Exchange.HTTP_METHOD)).containsExactly("POST");
+                .extracting(e -> e.getIn().getHeader(Exchange.HTTP_METHOD)).containsExactly(HttpMethods.POST);
     }
 
     private String start(int quantity) throws Exception {
