@@ -139,7 +139,8 @@ final class TransportBenchmarks {
             kafkaProduce(md);
             kafkaConsume(md);
             natsFanOut(md);
-            grpcUnary(md, schema);
+            List<String> users = grpcUnary(md, schema);
+            orderView(md, users.get(0));
             return rssLoadKiB;
         } finally {
             hub.close();
@@ -392,7 +393,7 @@ final class TransportBenchmarks {
 
     // ---- gRPC ---------------------------------------------------------------------------------
 
-    private void grpcUnary(StringBuilder md, String schema) throws Exception {
+    private List<String> grpcUnary(StringBuilder md, String schema) throws Exception {
         header(md, "gRPC: unary GetUser",
                 "Raw: a grpc-java server in the harness's JVM whose GetUser runs the same SQL query on the same "
                 + "PostgreSQL table (`user_view`, HikariCP pool of 10) as the hub's. Hub: the camel-grpc server route "
@@ -436,6 +437,49 @@ final class TransportBenchmarks {
                 server.shutdownNow();
             }
         }
+        return ids;
+    }
+
+    // ---- HTTP aggregator ----------------------------------------------------------------------
+
+    private void orderView(StringBuilder md, String userId) throws Exception {
+        header(md, "HTTP: order-view aggregator",
+                "Hub: `GET /api/order-views/{orderId}` (order ∥ payment, then user; each leg through its breaker and "
+                + "time limit; merged JSON). Direct: the caller makes the same three calls itself in the same shape "
+                + "(order and payment at once, then user) to the same services, which the hub hosts (the saga's "
+                + "`/api/orders`, the payment stand-in, the gRPC-backed `/api/users`). " + CONCURRENCY + " callers.");
+        HttpResponse<String> placed = http.send(HttpRequest.newBuilder(hub.uri("/api/orders")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + userId
+                        + "\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":1}],\"amount\":12.5}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher id = Pattern.compile("\"orderId\":\"([^\"]+)\"").matcher(placed.body());
+        if (!id.find()) {
+            throw new IllegalStateException("order not placed: " + placed.statusCode() + " " + placed.body());
+        }
+        String orderId = id.group(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!http.send(HttpRequest.newBuilder(hub.uri("/api/orders/" + orderId)).build(), HttpResponse.BodyHandlers.ofString())
+                .body().contains("CONFIRMED")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("order " + orderId + " not confirmed");
+            }
+            Thread.sleep(100); // waiting for the saga, outside any measurement
+        }
+        HttpRequest view = HttpRequest.newBuilder(hub.uri("/api/order-views/" + orderId)).build();
+        HttpRequest order = HttpRequest.newBuilder(hub.uri("/api/orders/" + orderId)).build();
+        HttpRequest payment = HttpRequest.newBuilder(hub.uri("/samples/payment/reservations/" + orderId)).build();
+        HttpRequest user = HttpRequest.newBuilder(hub.uri("/api/users/" + userId)).build();
+        Target direct = d -> closedLoop(d, () -> () -> {
+            var o = http.sendAsync(order, HttpResponse.BodyHandlers.ofByteArray());
+            var p = http.sendAsync(payment, HttpResponse.BodyHandlers.ofByteArray());
+            boolean ok = o.get().statusCode() == 200 & p.get().statusCode() == 200;
+            return http.send(user, HttpResponse.BodyHandlers.ofByteArray()).statusCode() == 200 && ok;
+        });
+        Target viaHub = d -> closedLoop(d, () -> () -> {
+            HttpResponse<String> r = http.send(view, HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && !r.body().contains("\"errors\"");
+        });
+        pairs(md, "view (~600 B)", direct, viaHub);
     }
 
     private static boolean getUser(UserServiceGrpc.UserServiceBlockingStub stub, List<String> ids) {
