@@ -75,8 +75,9 @@ class HubHttpBenchmark {
         md.append("\nResident memory of that hub process (`VmRSS`, -Xmx256m): ").append(rssTransports / 1024)
           .append(" MB at most over the transport runs.\n\n");
 
-        md.append("## Not measured yet\n\nThe order-view aggregator under load, and publishing through the hub's ")
-          .append("HTTP entries to NATS: see the benchmark issue.\n");
+        md.append("## Reading these figures\n\nThe targets, what limits the hub where it misses them, and each change ")
+          .append("measured before and after: [benchmarks-tuning.md](benchmarks-tuning.md). Not compared: publishing to ")
+          .append("NATS through the hub's HTTP entry (an HTTP call against a fire-and-forget publish).\n");
         if (!TransportBenchmarks.QUICK) {
             Files.writeString(Path.of("docs/benchmarks.md"), md.toString());
         }
