@@ -138,6 +138,7 @@ final class TransportBenchmarks {
             rabbitConsume(md);
             kafkaProduce(md);
             kafkaConsume(md);
+            natsPublish(md);
             natsFanOut(md);
             List<String> users = grpcUnary(md, schema);
             orderView(md, users.get(0));
@@ -359,8 +360,7 @@ final class TransportBenchmarks {
                 "Raw: jnats, three subscriptions (a dispatcher each) on one subject. Hub: its three subscriber routes "
                 + "(`pubsub-notifications`, `-audit`, `-analytics`, each recording the delivery in SQL) on its subject. "
                 + "Throughput = messages published / time until each subscriber had all of them (core NATS, "
-                + "at-most-once on both sides). Publishing through the hub (`POST /api/pubsub/orders`) is an HTTP "
-                + "call against a raw fire-and-forget publish and is not compared.");
+                + "at-most-once on both sides), published by a raw jnats client in both cases.");
         String rawSubject = "bench.raw." + suffix;
         String hubSubject = "bench.orders." + suffix;
         try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
@@ -380,6 +380,35 @@ final class TransportBenchmarks {
                 pairs(md, payload + " B", raw, viaHub);
             }
             dispatchers.forEach(nats::closeDispatcher);
+        }
+    }
+
+    private void natsPublish(StringBuilder md) throws Exception {
+        header(md, "NATS: publish",
+                "Raw: jnats `publish` by each caller (core NATS: the message is in the client's outgoing buffer "
+                + "when the call returns, no acknowledgement), to a subject nobody subscribes. Hub: `POST "
+                + "/api/pubsub/orders` (JSON schema check, the same core NATS publish, 202), its three subscriber "
+                + "routes receiving each message meanwhile (their CPU is in the hub's figure). Same guarantee on both "
+                + "sides, but one is a method call into a buffer and the other an HTTP request: the ratio says what the "
+                + "HTTP entry costs, nothing about NATS.");
+        String rawSubject = "bench.raw.publish." + suffix;
+        try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
+            for (int payload : PAYLOADS) {
+                byte[] body = ("{\"orderId\":\"o-1\",\"pad\":\"" + pad(payload - 40) + "\"}").getBytes(StandardCharsets.UTF_8);
+                HttpRequest post = HttpRequest.newBuilder(hub.uri("/api/pubsub/orders")).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                Target raw = d -> {
+                    Run run = closedLoop(d, () -> () -> {
+                        nats.publish(rawSubject, body);
+                        return true;
+                    });
+                    nats.flush(Duration.ofSeconds(30));
+                    return run;
+                };
+                Target viaHub = d -> closedLoop(d, () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 202);
+                pairs(md, payload + " B", raw, viaHub);
+            }
         }
     }
 
