@@ -95,6 +95,8 @@ final class TransportBenchmarks {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
     private HubProcess hub;
+    /** The hub's PostgreSQL schema: the raw gRPC server's table, and where the hub records what it processed. */
+    private HikariDataSource db;
     private long rssLoadKiB;
 
     TransportBenchmarks(Path workDir, Map<String, String> extraSettings) {
@@ -124,6 +126,12 @@ final class TransportBenchmarks {
                 jvmOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", jvmOptions));
         try {
             hub.awaitReady(Duration.ofSeconds(90));
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(LocalServices.postgresUrl());
+            config.setUsername(LocalServices.postgresUser());
+            config.setSchema(schema);
+            config.setMaximumPoolSize(10);
+            db = new HikariDataSource(config);
             md.append("## Transports: raw client against the hub, same broker\n\n")
               .append("One hub process (`-Xmx256m`, PostgreSQL 15 on this machine as its database, the harness's ")
               .append("Kafka broker) measured against each transport's own Java client on the same broker; ")
@@ -144,6 +152,9 @@ final class TransportBenchmarks {
             orderView(md, users.get(0));
             return rssLoadKiB;
         } finally {
+            if (db != null) {
+                db.close();
+            }
             hub.close();
             LocalServices.dropPostgresSchema(schema);
         }
@@ -202,6 +213,7 @@ final class TransportBenchmarks {
             Channel admin = connection.createChannel();
             admin.queueDeclare(queue, true, false, false, null);
             AtomicLong consumed = new AtomicLong();
+            RawLatencies rawLatencies = new RawLatencies();
             List<Channel> consumers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 Channel ch = connection.createChannel();
@@ -211,6 +223,7 @@ final class TransportBenchmarks {
                     public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties p, byte[] body)
                             throws java.io.IOException {
                         getChannel().basicAck(envelope.getDeliveryTag(), false);
+                        rawLatencies.received(p.getMessageId());
                         consumed.incrementAndGet();
                     }
                 });
@@ -219,9 +232,11 @@ final class TransportBenchmarks {
             Channel publisher = connection.createChannel();
             publisher.confirmSelect();
             for (int payload : PAYLOADS) {
-                Target raw = d -> drain(d, consumed::get, n -> publishAll(publisher, queue, n, payload, false));
+                Target raw = d -> drain(d, consumed::get, (n, tag) -> publishAll(publisher, queue, n, payload, false, tag),
+                        rawLatencies);
                 Target viaHub = d -> drain(d, () -> routeCount("queue-task-worker"),
-                        n -> publishAll(publisher, hubQueue, n, payload, true));
+                        (n, tag) -> publishAll(publisher, hubQueue, n, payload, true, tag),
+                        fromSql("SELECT task_id, updated_at FROM task WHERE status = 'DONE' AND task_id LIKE ?"));
                 pairs(md, payload + " B", raw, viaHub);
             }
             for (Channel ch : consumers) {
@@ -231,9 +246,10 @@ final class TransportBenchmarks {
         }
     }
 
-    private static void publishAll(Channel publisher, String queue, int n, int payload, boolean task) throws Exception {
+    private static void publishAll(Channel publisher, String queue, int n, int payload, boolean task, String tag)
+            throws Exception {
         for (int i = 0; i < n; i++) {
-            String id = UUID.randomUUID().toString();
+            String id = tag + "-" + System.currentTimeMillis() + "-" + i;
             byte[] body = task
                     ? ("{\"taskId\":\"" + id + "\",\"type\":\"noop\",\"payload\":{\"pad\":\"" + pad(payload - 120)
                             + "\"},\"createdAt\":\"" + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8)
@@ -292,6 +308,7 @@ final class TransportBenchmarks {
         String topic = "bench-raw-consume-" + suffix;
         createTopic(topic);
         AtomicLong consumed = new AtomicLong();
+        Recorder rawRecorder = new Recorder(3);
         AtomicBoolean running = new AtomicBoolean(true);
         CountDownLatch assigned = new CountDownLatch(1);
         Thread consumerThread = new Thread(() -> {
@@ -310,6 +327,8 @@ final class TransportBenchmarks {
                     }
                     if (!records.isEmpty()) {
                         consumer.commitSync();
+                        long now = System.currentTimeMillis();
+                        records.forEach(r -> rawRecorder.recordValue(Math.max(1, now - r.timestamp())));
                         consumed.addAndGet(records.count());
                     }
                 }
@@ -319,9 +338,11 @@ final class TransportBenchmarks {
         assigned.await(30, TimeUnit.SECONDS);
         try (KafkaProducer<String, String> producer = producer()) {
             for (int payload : PAYLOADS) {
-                Target raw = d -> drain(d, consumed::get, n -> produceAll(producer, topic, n, payload));
+                Target raw = d -> drain(d, consumed::get, (n, tag) -> produceAll(producer, topic, n, payload, tag),
+                        tag -> rawRecorder.getIntervalHistogram());
                 Target viaHub = d -> drain(d, () -> routeCount("eventlog-" + BENCH_TOPIC),
-                        n -> produceAll(producer, BENCH_TOPIC, n, payload));
+                        (n, tag) -> produceAll(producer, BENCH_TOPIC, n, payload, tag),
+                        fromSql("SELECT event_id, applied_at FROM event_applied WHERE event_id LIKE ?"));
                 pairs(md, payload + " B", raw, viaHub);
             }
         } finally {
@@ -330,9 +351,9 @@ final class TransportBenchmarks {
         }
     }
 
-    private static void produceAll(KafkaProducer<String, String> producer, String topic, int n, int payload) {
+    private static void produceAll(KafkaProducer<String, String> producer, String topic, int n, int payload, String tag) {
         for (int i = 0; i < n; i++) {
-            String value = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"event\":\"BenchEvent\",\"occurredAt\":\""
+            String value = "{\"eventId\":\"" + tag + "-" + System.currentTimeMillis() + "-" + i + "\",\"event\":\"BenchEvent\",\"occurredAt\":\""
                     + Instant.now() + "\",\"data\":{\"pad\":\"" + pad(payload - 130) + "\"}}";
             producer.send(new ProducerRecord<>(topic, "k-" + (i % 100), value));
         }
@@ -365,9 +386,15 @@ final class TransportBenchmarks {
         String hubSubject = "bench.orders." + suffix;
         try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
             AtomicLong received = new AtomicLong();
+            RawLatencies rawLatencies = new RawLatencies();
             List<Dispatcher> dispatchers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                Dispatcher dispatcher = nats.createDispatcher(m -> received.incrementAndGet());
+                Dispatcher dispatcher = nats.createDispatcher(m -> {
+                    // the id is the start of the body: {"orderId":"<tag>-<millis>-<i>",…
+                    String body = new String(m.getData(), 12, Math.min(40, m.getData().length - 12), StandardCharsets.UTF_8);
+                    rawLatencies.received(body.substring(0, Math.max(0, body.indexOf('"'))));
+                    received.incrementAndGet();
+                });
                 dispatcher.subscribe(rawSubject);
                 dispatchers.add(dispatcher);
             }
@@ -375,8 +402,10 @@ final class TransportBenchmarks {
             LongSupplier hubDeliveries = () -> routeCount("pubsub-notifications") + routeCount("pubsub-audit")
                     + routeCount("pubsub-analytics");
             for (int payload : PAYLOADS) {
-                Target raw = d -> drainFanOut(d, received::get, n -> natsPublish(nats, rawSubject, n, payload));
-                Target viaHub = d -> drainFanOut(d, hubDeliveries, n -> natsPublish(nats, hubSubject, n, payload));
+                Target raw = d -> drainFanOut(d, received::get, (n, tag) -> natsPublish(nats, rawSubject, n, payload, tag),
+                        rawLatencies);
+                Target viaHub = d -> drainFanOut(d, hubDeliveries, (n, tag) -> natsPublish(nats, hubSubject, n, payload, tag),
+                        fromSql("SELECT order_id, received_at FROM pubsub_delivery WHERE order_id LIKE ?"));
                 pairs(md, payload + " B", raw, viaHub);
             }
             dispatchers.forEach(nats::closeDispatcher);
@@ -412,9 +441,10 @@ final class TransportBenchmarks {
         }
     }
 
-    private static void natsPublish(io.nats.client.Connection nats, String subject, int n, int payload) throws Exception {
+    private static void natsPublish(io.nats.client.Connection nats, String subject, int n, int payload, String tag)
+            throws Exception {
         for (int i = 0; i < n; i++) {
-            nats.publish(subject, ("{\"orderId\":\"o-" + i + "\",\"pad\":\"" + pad(payload - 40) + "\"}")
+            nats.publish(subject, ("{\"orderId\":\"" + tag + "-" + System.currentTimeMillis() + "-" + i + "\",\"pad\":\"" + pad(payload - 40) + "\"}")
                     .getBytes(StandardCharsets.UTF_8));
         }
         nats.flush(Duration.ofSeconds(30));
@@ -438,12 +468,7 @@ final class TransportBenchmarks {
                     () -> new IllegalStateException("user not created: " + created.statusCode() + " " + created.body()));
             ids.add(location.substring(location.lastIndexOf('/') + 1));
         }
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(LocalServices.postgresUrl());
-        config.setUsername(LocalServices.postgresUser());
-        config.setSchema(schema);
-        config.setMaximumPoolSize(10);
-        try (HikariDataSource db = new HikariDataSource(config)) {
+        {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (projectedUsers(db) < USERS) {
                 if (System.nanoTime() > deadline) {
@@ -559,8 +584,14 @@ final class TransportBenchmarks {
         boolean call() throws Exception;
     }
 
+    /** Publishes {@code n} messages whose ids start with {@code tag}-{send time in ms}-. */
     interface Publish {
-        void publish(int n) throws Exception;
+        void publish(int n, String tag) throws Exception;
+    }
+
+    /** Delivery latencies (ms) of the messages of one run, by their id's tag. */
+    interface Latencies {
+        Histogram of(String tag) throws Exception;
     }
 
     /** One measured run; {@code warmUp} runs are shorter and not reported. */
@@ -659,20 +690,26 @@ final class TransportBenchmarks {
         return new Run(done.get() / seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, 0);
     }
 
-    private Run drain(boolean warmUp, LongSupplier processed, Publish publish) throws Exception {
-        return drain(warmUp, processed, publish, 1);
+    private Run drain(boolean warmUp, LongSupplier processed, Publish publish, Latencies latencies) throws Exception {
+        return drain(warmUp, processed, publish, latencies, 1);
     }
 
-    private Run drainFanOut(boolean warmUp, LongSupplier processed, Publish publish) throws Exception {
-        return drain(warmUp, processed, publish, 3);
+    private Run drainFanOut(boolean warmUp, LongSupplier processed, Publish publish, Latencies latencies) throws Exception {
+        return drain(warmUp, processed, publish, latencies, 3);
     }
 
-    /** Publishes n messages and waits until {@code processed} grew by n × fanOut; messages per second. */
-    private Run drain(boolean warmUp, LongSupplier processed, Publish publish, int fanOut) throws Exception {
+    /**
+     * Publishes n messages and waits until {@code processed} grew by n × fanOut; messages per second,
+     * and the p50/p99 of the time from each message's publish to its processing (ms clock, so a
+     * floor of 1 ms; the messages are published in one burst, so this includes their wait in the queue).
+     */
+    private Run drain(boolean warmUp, LongSupplier processed, Publish publish, Latencies latencies, int fanOut)
+            throws Exception {
         int n = warmUp ? DRAIN / 4 : DRAIN;
+        String tag = "r" + RUNS.incrementAndGet();
         long before = processed.getAsLong();
         long start = System.nanoTime();
-        publish.publish(n);
+        publish.publish(n, tag);
         long deadline = start + TimeUnit.SECONDS.toNanos(120);
         while (processed.getAsLong() - before < (long) n * fanOut) {
             if (System.nanoTime() > deadline) {
@@ -682,7 +719,62 @@ final class TransportBenchmarks {
             Thread.sleep(25); // polling a counter; the time to the last message is what is measured
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Run((processed.getAsLong() - before) / (double) fanOut / seconds, Double.NaN, Double.NaN, 0);
+        Histogram h = latencies.of(tag);
+        boolean measured = h.getTotalCount() > 0;
+        return new Run((processed.getAsLong() - before) / (double) fanOut / seconds,
+                measured ? h.getValueAtPercentile(50) : Double.NaN, measured ? h.getValueAtPercentile(99) : Double.NaN, 0);
+    }
+
+    private static final AtomicLong RUNS = new AtomicLong();
+
+    /** Raw consumers record here: the latency of a message from the send time in its id. */
+    private static final class RawLatencies implements Latencies {
+        private final Recorder recorder = new Recorder(3);
+
+        void received(String id) {
+            long sent = sentAt(id);
+            if (sent > 0) {
+                recorder.recordValue(Math.max(1, System.currentTimeMillis() - sent));
+            }
+        }
+
+        @Override
+        public Histogram of(String tag) {
+            return recorder.getIntervalHistogram();
+        }
+    }
+
+    /** The send time in ms of an id {@code tag-millis-i}, 0 if it has none. */
+    static long sentAt(String id) {
+        int a = id == null ? -1 : id.indexOf('-');
+        int b = a < 0 ? -1 : id.indexOf('-', a + 1);
+        if (b < 0) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(id.substring(a + 1, b));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The hub's side: the time each message of the run was processed, as the hub recorded it in SQL. */
+    private Latencies fromSql(String sql) {
+        return tag -> {
+            Histogram h = new Histogram(3);
+            try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, tag + "-%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long sent = sentAt(rs.getString(1));
+                        if (sent > 0) {
+                            h.recordValue(Math.max(1, rs.getTimestamp(2).getTime() - sent));
+                        }
+                    }
+                }
+            }
+            return h;
+        };
     }
 
     private static final Pattern SUCCEEDED = Pattern.compile(
