@@ -76,8 +76,7 @@ class HubHttpBenchmark {
           .append(" MB at most over the transport runs.\n\n");
 
         md.append("## Reading these figures\n\nThe targets, what limits the hub where it misses them, and each change ")
-          .append("measured before and after: [benchmarks-tuning.md](benchmarks-tuning.md). Delivery-style rows have no ")
-          .append("per-message latency: the hub's consumers do not report when each message arrived.\n");
+          .append("measured before and after: [benchmarks-tuning.md](benchmarks-tuning.md).\n");
         if (!TransportBenchmarks.QUICK) {
             Files.writeString(Path.of("docs/benchmarks.md"), md.toString());
         }
