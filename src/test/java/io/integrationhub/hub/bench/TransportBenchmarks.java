@@ -607,7 +607,7 @@ final class TransportBenchmarks {
     }
 
     private static void header(StringBuilder md, String title, String how) {
-        md.append("### ").append(title).append("\n\n").append(how).append("\n\n")
+        md.append("\n### ").append(title).append("\n\n").append(how).append("\n\n")
           .append("| payload | raw msg/s | hub msg/s | ratio hub/raw | raw p50 / p99 | hub p50 / p99 | hub CPU-s per 1,000 |\n")
           .append("|---|---|---|---|---|---|---|\n");
     }
