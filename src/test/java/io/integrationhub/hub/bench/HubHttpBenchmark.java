@@ -24,11 +24,14 @@ import com.sun.net.httpserver.HttpServer;
 import io.integrationhub.hub.testkit.HubProcess;
 import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.RunningHub;
+import io.integrationhub.hub.bench.BenchFigures.Run;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+
+import static io.integrationhub.hub.bench.BenchFigures.*;
 
 /**
  * Benchmark harness, part one: the hub as a whole (time from {@code java -jar} to ready, resident
@@ -45,7 +48,6 @@ class HubHttpBenchmark {
     private static final Duration RUN = Duration.ofSeconds(6);
     private static final int CONCURRENCY = 16;
     private static final int STARTS = 3;
-    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     @TempDir
     Path workDir;
@@ -260,54 +262,12 @@ class HubHttpBenchmark {
         }
     }
 
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
-    }
-
-    private static long rssKiB(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return 0;
-    }
-
     private static String machine() throws IOException {
         String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                 .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
         long memKiB = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
                 .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
         return Runtime.getRuntime().availableProcessors() + " cores (" + model + "), " + (memKiB / 1024 / 1024) + " GiB";
-    }
-
-    record Run(double throughput, double p50Ms, double p99Ms, double cpuPerThousand) {
-    }
-
-    private static Run median(List<Run> runs) {
-        List<Run> sorted = new ArrayList<>(runs);
-        sorted.sort((a, b) -> Double.compare(a.throughput(), b.throughput()));
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static double medianCpu(List<Run> runs) {
-        return medianOf(runs.stream().map(Run::cpuPerThousand).toList());
-    }
-
-    private static double medianOf(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(Double::compare);
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static double min(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    }
-
-    private static double max(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
     private static String spread(List<Long> values, String unit) {

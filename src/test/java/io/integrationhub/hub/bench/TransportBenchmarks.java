@@ -51,6 +51,7 @@ import io.integrationhub.hub.testkit.LocalServices;
 import io.integrationhub.hub.testkit.RunningHub;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
+import io.integrationhub.hub.bench.BenchFigures.Run;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,6 +64,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+
+import static io.integrationhub.hub.bench.BenchFigures.*;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Benchmark harness, part two: each transport's raw client against the hub's route on the same
@@ -85,7 +89,6 @@ final class TransportBenchmarks {
     static final int CONCURRENCY = 16;
     static final int DRAIN = QUICK ? 400 : 4000;
     static final int[] PAYLOADS = {256, 4096};
-    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
     private static final String BENCH_TOPIC = "bench-events";
     private static final int USERS = 200;
 
@@ -153,7 +156,7 @@ final class TransportBenchmarks {
             natsPublish(md);
             settle("SELECT count(*) FROM pubsub_delivery");
             natsFanOut(md);
-            List<String> users = grpcUnary(md, schema);
+            List<String> users = grpcUnary(md);
             orderView(md, users.get(0));
             return rssLoadKiB;
         } finally {
@@ -456,7 +459,7 @@ final class TransportBenchmarks {
 
     // ---- gRPC ---------------------------------------------------------------------------------
 
-    private List<String> grpcUnary(StringBuilder md, String schema) throws Exception {
+    private List<String> grpcUnary(StringBuilder md) throws Exception {
         header(md, "gRPC: unary GetUser",
                 "Raw: a grpc-java server in the harness's JVM whose GetUser runs the same SQL query on the same "
                 + "PostgreSQL table (`user_view`, HikariCP pool of 10) as the hub's. Hub: the camel-grpc server route "
@@ -472,28 +475,21 @@ final class TransportBenchmarks {
                     () -> new IllegalStateException("user not created: " + created.statusCode() + " " + created.body()));
             ids.add(location.substring(location.lastIndexOf('/') + 1));
         }
-        {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (projectedUsers(db) < USERS) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the projector did not project the benchmark's users");
-                }
-                Thread.sleep(100); // waiting for the hub's projector, outside any measurement
-            }
-            Server server = ServerBuilder.forPort(RunningHub.freePort()).addService(new RawUserService(db)).build().start();
-            ManagedChannel rawChannel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-            ManagedChannel hubChannel = ManagedChannelBuilder.forAddress("127.0.0.1", hub.grpcPort()).usePlaintext().build();
-            try {
-                UserServiceGrpc.UserServiceBlockingStub rawStub = UserServiceGrpc.newBlockingStub(rawChannel);
-                UserServiceGrpc.UserServiceBlockingStub hubStub = UserServiceGrpc.newBlockingStub(hubChannel);
-                Target raw = d -> closedLoop(d, () -> () -> getUser(rawStub, ids));
-                Target viaHub = d -> closedLoop(d, () -> () -> getUser(hubStub, ids));
-                pairs(md, "user (~120 B)", raw, viaHub);
-            } finally {
-                rawChannel.shutdownNow();
-                hubChannel.shutdownNow();
-                server.shutdownNow();
-            }
+        await("the projector projects the benchmark's users").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).until(() -> projectedUsers(db) >= USERS);
+        Server server = ServerBuilder.forPort(RunningHub.freePort()).addService(new RawUserService(db)).build().start();
+        ManagedChannel rawChannel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+        ManagedChannel hubChannel = ManagedChannelBuilder.forAddress("127.0.0.1", hub.grpcPort()).usePlaintext().build();
+        try {
+            UserServiceGrpc.UserServiceBlockingStub rawStub = UserServiceGrpc.newBlockingStub(rawChannel);
+            UserServiceGrpc.UserServiceBlockingStub hubStub = UserServiceGrpc.newBlockingStub(hubChannel);
+            Target raw = d -> closedLoop(d, () -> () -> getUser(rawStub, ids));
+            Target viaHub = d -> closedLoop(d, () -> () -> getUser(hubStub, ids));
+            pairs(md, "user (~120 B)", raw, viaHub);
+        } finally {
+            rawChannel.shutdownNow();
+            hubChannel.shutdownNow();
+            server.shutdownNow();
         }
         return ids;
     }
@@ -515,14 +511,9 @@ final class TransportBenchmarks {
             throw new IllegalStateException("order not placed: " + placed.statusCode() + " " + placed.body());
         }
         String orderId = id.group(1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!http.send(HttpRequest.newBuilder(hub.uri("/api/orders/" + orderId)).build(), HttpResponse.BodyHandlers.ofString())
-                .body().contains("CONFIRMED")) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("order " + orderId + " not confirmed");
-            }
-            Thread.sleep(100); // waiting for the saga, outside any measurement
-        }
+        await("order " + orderId + " confirmed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> http.send(HttpRequest.newBuilder(hub.uri("/api/orders/" + orderId)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body().contains("CONFIRMED"));
         HttpRequest view = HttpRequest.newBuilder(hub.uri("/api/order-views/" + orderId)).build();
         HttpRequest order = HttpRequest.newBuilder(hub.uri("/api/orders/" + orderId)).build();
         HttpRequest payment = HttpRequest.newBuilder(hub.uri("/samples/payment/reservations/" + orderId)).build();
@@ -601,9 +592,6 @@ final class TransportBenchmarks {
     /** One measured run; {@code warmUp} runs are shorter and not reported. */
     interface Target {
         Run run(boolean warmUp) throws Exception;
-    }
-
-    record Run(double throughput, double p50Ms, double p99Ms, double cpuPerThousand) {
     }
 
     private static void header(StringBuilder md, String title, String how) {
@@ -837,40 +825,5 @@ final class TransportBenchmarks {
 
     private static String pad(int n) {
         return "x".repeat(Math.max(1, n));
-    }
-
-    static long cpuTicks(long pid) throws java.io.IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
-    }
-
-    static long rssKiB(long pid) throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return 0;
-    }
-
-    private static Run median(List<Run> runs) {
-        List<Run> sorted = new ArrayList<>(runs);
-        sorted.sort((a, b) -> Double.compare(a.throughput(), b.throughput()));
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static double medianOf(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(Double::compare);
-        return sorted.get(sorted.size() / 2);
-    }
-
-    private static double min(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    }
-
-    private static double max(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 }
