@@ -32,7 +32,7 @@ public final class DataSourceConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        String url = HubSettings.required(context, "hub.datasource.url");
+        String url = durableUrl(HubSettings.required(context, "hub.datasource.url"));
         String user = HubSettings.optional(context, "hub.datasource.username").orElse("");
         String password = HubSettings.optional(context, "hub.datasource.password").orElse("");
         String schema = HubSettings.required(context, "hub.datasource.schema");
@@ -63,6 +63,29 @@ public final class DataSourceConfiguration implements CamelConfiguration {
         context.addService(instances, true, true);
         context.getRegistry().bind("instanceRegistry", instances);
         LOG.info("SQL database: {} (schema {})", url, schema);
+    }
+
+    /**
+     * H2 answers a COMMIT before writing it: by default its MVStore writes committed changes to
+     * the file in the background every WRITE_DELAY ms (500), so a process killed right after a 2xx
+     * loses the last half second of acknowledged writes. WRITE_DELAY=0 makes every commit write
+     * its changes to the file before COMMIT returns (TransactionStore.endTransaction), which is
+     * what "2xx means durable" needs; the hub adds it to any H2 file URL that does not set it.
+     */
+    static String durableUrl(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")) {
+            return url;
+        }
+        java.util.regex.Matcher delay = java.util.regex.Pattern.compile("(?i);WRITE_DELAY=(\\d+)").matcher(url);
+        if (!delay.find()) {
+            return url + ";WRITE_DELAY=0";
+        }
+        if (Integer.parseInt(delay.group(1)) != 0) {
+            LOG.warn("hub.datasource.url sets WRITE_DELAY={}: H2 acknowledges commits up to that many ms before "
+                    + "writing them, so a crash loses acknowledged writes. Remove it for the hub's guarantee.",
+                    delay.group(1));
+        }
+        return url;
     }
 
     private static void migrate(String url, String user, String password, String schema) {

@@ -75,7 +75,16 @@ public final class HubRuntime {
         main.setPropertyPlaceholderLocations("file:" + config);
         overrides.forEach(main::addOverrideProperty);
 
+        // the hub's HTTP server: 503 while starting/stopping, a port it cannot bind stops the start
+        ServingGate gate = new ServingGate();
+        main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate));
         main.configure().addConfiguration(new HubSettings());
+        main.configure().addConfiguration(new org.apache.camel.CamelConfiguration() {
+            @Override
+            public void configure(org.apache.camel.CamelContext context) throws Exception {
+                context.getManagementStrategy().addEventNotifier(gate.lifecycle());
+            }
+        });
         main.configure().addConfiguration(new DataSourceConfiguration());
         main.configure().addConfiguration(new KafkaConfiguration());
         main.configure().addConfiguration(new RabbitMqConfiguration());

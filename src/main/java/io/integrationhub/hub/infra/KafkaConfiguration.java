@@ -29,6 +29,10 @@ public final class KafkaConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         if (HubSettings.bool(context, "hub.kafka.embedded")) {
+            PortNotBoundException.requireFree(null, HubSettings.port(context, "hub.kafka.embedded.port"),
+                    "hub.kafka.embedded.port");
+            PortNotBoundException.requireFree(null, HubSettings.port(context, "hub.kafka.embedded.controller-port"),
+                    "hub.kafka.embedded.controller-port");
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
                     HubSettings.port(context, "hub.kafka.embedded.port"),
                     HubSettings.port(context, "hub.kafka.embedded.controller-port"),

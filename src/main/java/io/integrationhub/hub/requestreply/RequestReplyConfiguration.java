@@ -2,6 +2,7 @@ package io.integrationhub.hub.requestreply;
 
 import io.integrationhub.hub.cqrs.query.UserReadModel;
 import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.infra.PortNotBoundException;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
@@ -10,8 +11,11 @@ public final class RequestReplyConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        HubSettings.port(context, "hub.grpc.port");
-        HubSettings.required(context, "hub.grpc.host");
+        int port = HubSettings.port(context, "hub.grpc.port");
+        String host = HubSettings.required(context, "hub.grpc.host");
+        // the gRPC server route is not supervised (camel.routecontroller.excludeRoutes): a port it
+        // cannot bind stops the start, said in one line here rather than as a route retried forever
+        PortNotBoundException.requireFree(host, port, "hub.grpc.port");
         HubSettings.required(context, "hub.grpc.user-service.target");
         HubSettings.positiveInt(context, "hub.grpc.max-concurrent-calls-per-connection");
         int deadline = HubSettings.positiveInt(context, "hub.grpc.user-service.deadline-ms");

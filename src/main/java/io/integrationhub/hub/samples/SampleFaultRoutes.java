@@ -1,6 +1,9 @@
 package io.integrationhub.hub.samples;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,12 +16,13 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * Fault injection into the stand-in services, only when {@code hub.admin.enabled=true}:
- * {@code POST /admin/samples/{service}/faults {"failureRate":0.0–1.0,"latencyMs":n}} sets it,
+ * {@code POST /admin/samples/{service}/faults {"failureRate":0.0–1.0,"latencyMs":n,"operations":[…]}} sets it
+ * (without {@code operations}: every operation of the service but its compensations),
  * {@code DELETE} clears it, {@code GET} shows it. Without the setting the paths do not exist (404).
  */
 public class SampleFaultRoutes extends RouteBuilder {
 
-    public static final Set<String> SERVICES = Set.of("service-b", "payment", "inventory");
+    public static final Set<String> SERVICES = SampleFaults.OPERATIONS.keySet();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -42,7 +46,7 @@ public class SampleFaultRoutes extends RouteBuilder {
                 if (rate < 0 || rate > 1 || latency < 0 || latency > 60_000) {
                     throw new HttpProblemException(400, "Bad Request", "failureRate must be 0.0-1.0, latencyMs 0-60000");
                 }
-                faults(e).set(service(e), new SampleFaults.Fault(rate, latency));
+                faults(e).set(service(e), new SampleFaults.Fault(rate, latency, operations(body, service(e))));
                 JsonResponses.answer(e, 200, faults(e).get(service(e)));
             });
 
@@ -58,6 +62,30 @@ public class SampleFaultRoutes extends RouteBuilder {
             .routeId("samples-faults-get")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> JsonResponses.answer(e, 200, faults(e).get(service(e))));
+    }
+
+    private static List<String> operations(JsonNode body, String service) {
+        JsonNode node = body.path("operations");
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        Set<String> known = SampleFaults.OPERATIONS.get(service);
+        List<String> operations = new ArrayList<>();
+        if (node.isArray()) {
+            for (JsonNode op : node) {
+                if (op.isTextual() && known.contains(op.asText())) {
+                    operations.add(op.asText());
+                    continue;
+                }
+                operations = null;
+                break;
+            }
+        }
+        if (operations == null || !node.isArray() || operations.isEmpty()) {
+            throw new HttpProblemException(400, "Bad Request", "operations must be a non-empty list of "
+                    + new TreeSet<>(known) + " (the operations of " + service + ")");
+        }
+        return operations;
     }
 
     private static String service(Exchange exchange) {

@@ -22,7 +22,7 @@ class RouteFilesTest {
     static Stream<Path> routeFiles() throws Exception {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(Path.of("routes"))) {
-            files = walk.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+            files = walk.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
         }
         assertThat(files).isNotEmpty();
         return files.stream();

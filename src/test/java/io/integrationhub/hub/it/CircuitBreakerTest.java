@@ -184,7 +184,43 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void shouldFaultEveryOperationOfAServiceByDefaultSoTheOrderViewTurnsPartial() {
+        String orderId = orders.placeAccepted(OrderApi.order("u-view", "SKU-1", 1, "2"));
+        assertThat(orders.awaitEnded(orderId, ENDS).get("status").asText()).isEqualTo("CONFIRMED");
+        assertThat(fault("payment", "{\"failureRate\":1.0}").statusCode()).isEqualTo(200);
+        try {
+            assertThat(hub.get("/samples/payment/reservations/" + orderId).statusCode()).as("reads fail too").isEqualTo(503);
+            JsonNode view = UserApi.read(hub.get("/api/order-views/" + orderId).body());
+            assertThat(view.path("order").path("orderId").asText()).isEqualTo(orderId);
+            assertThat(view.path("payment").isNull() || view.path("payment").isMissingNode()).isTrue();
+            assertThat(view.path("errors").toString()).contains("\"leg\":\"payment\"").contains("503");
+            // compensations stay fault-free unless named
+            assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/samples/payment/reservations/none")).DELETE().build())
+                    .statusCode()).isEqualTo(200);
+        } finally {
+            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build());
+        }
+        assertThat(hub.get("/samples/payment/reservations/" + orderId).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldFaultOnlyTheNamedOperations() {
+        HttpResponse<String> set = fault("payment", "{\"failureRate\":1.0,\"operations\":[\"reserve\",\"cancel\"]}");
+        try {
+            assertThat(set.statusCode()).isEqualTo(200);
+            assertThat(UserApi.read(set.body()).path("operations").toString()).isEqualTo("[\"reserve\",\"cancel\"]");
+            assertThat(hub.get("/samples/payment/reservations/none").statusCode()).as("get not named").isEqualTo(404);
+            assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/samples/payment/reservations/none")).DELETE().build())
+                    .statusCode()).as("a named compensation").isEqualTo(503);
+        } finally {
+            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build());
+        }
+    }
+
+    @Test
     void shouldRefuseABadFaultAndAnUnknownService() {
+        assertThat(fault("payment", "{\"failureRate\":1.0,\"operations\":[\"steal\"]}").statusCode()).isEqualTo(400);
+        assertThat(fault("payment", "{\"failureRate\":1.0,\"operations\":\"reserve\"}").statusCode()).isEqualTo(400);
         assertThat(fault("payment", "{\"failureRate\":1.5}").statusCode()).isEqualTo(400);
         assertThat(fault("payment", "{\"failureRate\":\"all\"}").statusCode()).isEqualTo(400);
         assertThat(fault("payment", "{not json").statusCode()).isEqualTo(400);

@@ -39,7 +39,7 @@ class RouteReloadTest {
         routes = RunningHub.copyRoutes(workDir.resolve("routes"));
         hub = RunningHub.start(workDir, Map.of(
                 "camel.main.routesIncludePattern",
-                "file:" + routes + "/*.camel.yaml,file:" + routes + "/samples/*.camel.yaml",
+                "file:" + routes + "/*.yaml,file:" + routes + "/samples/*.yaml",
                 "hub.routes.reload.enabled", "true",
                 "hub.routes.reload.directory", routes.toString()),
                 new RouteBuilder() {
@@ -62,6 +62,14 @@ class RouteReloadTest {
 
         awaitBody("/test/hello", "hello v1");
         assertUntouched();
+    }
+
+    @Test
+    void shouldServeAFileNamedPlainYamlToo() throws Exception {
+        writeRoute("plain.yaml", "reload-plain", "/test/plain", "plain yaml");
+
+        awaitBody("/test/plain", "plain yaml");
+        assertThat(hub.context().getRoute("reload-plain").getSourceResource().getLocation()).endsWith("plain.yaml");
     }
 
     @Test

@@ -39,11 +39,24 @@ public final class HubProcess implements AutoCloseable {
         return grpcPort;
     }
 
+    /** What a test does in the work folder after config/ and routes/ are copied, before the jar starts. */
+    @FunctionalInterface
+    public interface Prepare {
+        void run() throws IOException;
+    }
+
     /** Starts the jar named by system property {@code hub.jar} (set by failsafe) in {@code workDir}. */
     public static HubProcess start(Path workDir, int port, Map<String, String> settings, Map<String, String> env) {
+        return start(workDir, port, settings, env, () -> { });
+    }
+
+    /** As {@link #start(Path, int, Map, Map)}, with {@code prepare} run on the work folder first. */
+    public static HubProcess start(Path workDir, int port, Map<String, String> settings, Map<String, String> env,
+            Prepare prepare) {
         try {
             copy(Path.of("config"), workDir.resolve("config"));
             copy(Path.of("routes"), workDir.resolve("routes"));
+            prepare.run();
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
                     Path.of(System.getProperty("hub.jar")).toAbsolutePath().toString(),

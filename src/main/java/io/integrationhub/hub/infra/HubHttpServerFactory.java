@@ -1,0 +1,103 @@
+package io.integrationhub.hub.infra;
+
+import java.lang.reflect.Field;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Service;
+import org.apache.camel.component.platform.http.main.DefaultMainHttpServerFactory;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.main.HttpManagementServerConfigurationProperties;
+import org.apache.camel.main.HttpServerConfigurationProperties;
+import org.apache.camel.main.MainHttpServerFactory;
+
+/**
+ * Camel Main's HTTP server (camel.server.*) with two things Camel 4.17's own does not do:
+ * <ul>
+ *   <li>the {@link ServingGate} is the first handler of the router, mounted before the port is
+ *   bound, so a request that arrives while the routes are still being added (or after SIGTERM)
+ *   gets 503 problem+json with Retry-After instead of Vert.x's 404;</li>
+ *   <li>a port that cannot be bound stops the hub: Camel's server logs the bind failure from a
+ *   Vert.x callback and then carries on without a listener.</li>
+ * </ul>
+ * Camel Main finds this factory in the registry ({@code BaseMainSupport.resolveMainHttpServerFactory})
+ * and uses it instead of its default one; everything else is the default server. The management
+ * server (health, metrics) is Camel's own, on the same router.
+ */
+public final class HubHttpServerFactory implements MainHttpServerFactory {
+
+    private final DefaultMainHttpServerFactory defaults = new DefaultMainHttpServerFactory();
+    private final ServingGate gate;
+
+    public HubHttpServerFactory(ServingGate gate) {
+        this.gate = gate;
+    }
+
+    @Override
+    public Service newHttpServer(CamelContext camelContext, HttpServerConfigurationProperties configuration) {
+        // Camel's factory reads every camel.server.* option; the server it configured hands its
+        // settings to ours
+        MainHttpServer configured = (MainHttpServer) defaults.newHttpServer(camelContext, configuration);
+        GatedMainHttpServer server = new GatedMainHttpServer(gate);
+        server.setCamelContext(camelContext);
+        server.setConfiguration(configured.getConfiguration());
+        server.setStaticEnabled(configured.isStaticEnabled());
+        server.setStaticSourceDir(configured.getStaticSourceDir());
+        server.setStaticContextPath(configured.getStaticContextPath());
+        return server;
+    }
+
+    @Override
+    public Service newHttpManagementServer(CamelContext camelContext,
+            HttpManagementServerConfigurationProperties configuration) {
+        return defaults.newHttpManagementServer(camelContext, configuration);
+    }
+
+    /** Camel's main HTTP server, running the gated Vert.x server below. */
+    static final class GatedMainHttpServer extends MainHttpServer {
+        private final ServingGate gate;
+
+        GatedMainHttpServer(ServingGate gate) {
+            this.gate = gate;
+        }
+
+        @Override
+        protected void doInit() throws Exception {
+            // MainHttpServer.doInit only creates the Vert.x server into a private field and adds it
+            // as a service; it has no factory method to override, hence the field is set here
+            GatedVertxServer server = new GatedVertxServer(getConfiguration(), gate);
+            Field field = MainHttpServer.class.getDeclaredField("server");
+            field.setAccessible(true);
+            field.set(this, server);
+            getCamelContext().addService(server);
+        }
+    }
+
+    /** Camel's Vert.x server with the gate first on its router and a bind failure that stops the start. */
+    static final class GatedVertxServer extends VertxPlatformHttpServer {
+        private final VertxPlatformHttpServerConfiguration configuration;
+        private final ServingGate gate;
+
+        GatedVertxServer(VertxPlatformHttpServerConfiguration configuration, ServingGate gate) {
+            super(configuration);
+            this.configuration = configuration;
+            this.gate = gate;
+        }
+
+        @Override
+        protected void initializeServer() {
+            super.initializeServer();
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
+            router.route().order(Integer.MIN_VALUE).handler(gate);
+        }
+
+        @Override
+        protected void startServer() throws Exception {
+            PortNotBoundException.requireFree(configuration.getBindHost(), configuration.getBindPort(), "camel.server.port");
+            super.startServer();
+        }
+    }
+}
