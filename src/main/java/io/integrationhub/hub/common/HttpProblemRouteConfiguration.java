@@ -3,6 +3,7 @@ package io.integrationhub.hub.common;
 import java.io.InterruptedIOException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.sql.SQLException;
 import java.util.concurrent.TimeoutException;
 
 import java.util.List;
@@ -77,10 +78,31 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
                 .handled(true)
                 .process(downstreamError())
             .end()
+            // a value the database refuses (SQLState class 22: too long, NUL byte, out of range…)
+            // came from the request: the client's error, not the hub's
+            .onException(SQLException.class)
+                .onWhen(exchange -> sqlState(exchange).startsWith("22"))
+                .handled(true)
+                .process(problem(400, "Bad Request", "a value of the request cannot be stored (too long or holds "
+                        + "characters the database refuses)"))
+            .end()
+            // the database is unreachable (class 08) or shutting down (57P0x): nothing was done, try again
+            .onException(SQLException.class)
+                .onWhen(exchange -> sqlState(exchange).startsWith("08") || sqlState(exchange).startsWith("57P0"))
+                .handled(true)
+                .process(problem(503, "Service Unavailable", "the database is unavailable; try again later"))
+                .setHeader("Retry-After", constant("5"))
+            .end()
             .onException(Exception.class)
                 .handled(true)
                 .process(problem(500, "Internal Server Error", "the hub could not process the request"))
             .end();
+    }
+
+    /** SQLState of the SQLException (anywhere in the cause chain) that failed the exchange, or "". */
+    private static String sqlState(Exchange exchange) {
+        SQLException e = caught(exchange, SQLException.class);
+        return e == null || e.getSQLState() == null ? "" : e.getSQLState();
     }
 
     /** A processor that answers the given problem and logs the cause. */

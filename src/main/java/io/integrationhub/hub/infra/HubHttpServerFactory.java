@@ -19,6 +19,7 @@ import org.apache.camel.main.MainHttpServerFactory;
  *   <li>the {@link ServingGate} is the first handler of the router, mounted before the port is
  *   bound, so a request that arrives while the routes are still being added (or after SIGTERM)
  *   gets 503 problem+json with Retry-After instead of Vert.x's 404;</li>
+ *   <li>the {@link RequestLineGuard} refuses a path or query with invalid UTF-8 or control characters;</li>
  *   <li>a port that cannot be bound stops the hub: Camel's server logs the bind failure from a
  *   Vert.x callback and then carries on without a listener.</li>
  * </ul>
@@ -92,6 +93,7 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
             router.route().order(Integer.MIN_VALUE).handler(gate);
+            router.route().order(Integer.MIN_VALUE + 1).handler(new RequestLineGuard());
         }
 
         @Override
