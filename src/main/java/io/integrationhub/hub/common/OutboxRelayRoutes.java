@@ -15,7 +15,9 @@ import org.apache.camel.component.kafka.KafkaConstants;
  * so while Kafka is down the writes go on and their events wait in the outbox; after a crash
  * between commit and publish the rows are still pending and go out after the restart. A record
  * sent twice (acknowledged, then the hub died before marking it) keeps its eventId, which the
- * consumers apply once.
+ * consumers apply once. With several instances on one database only the holder of lease
+ * {@code outbox-relay} ({@link io.integrationhub.hub.infra.Leases}) publishes; another takes over
+ * within {@code hub.cluster.lease-ms} when it dies.
  */
 public class OutboxRelayRoutes extends RouteBuilder {
 
@@ -32,6 +34,9 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .log(LoggingLevel.WARN, "Outbox relay paused, events stay in the outbox until Kafka acknowledges: "
                         + "${exception.message}")
             .end()
+            // one relay across the instances sharing the database (a lease in SQL, taken over when
+            // its holder dies): so every event is published once, in order
+            .filter(method("leases", "holds('outbox-relay')"))
             .setBody(method("outbox", "pending({{hub.outbox.batch-size}})"))
             .split(body()).stopOnException()
                 .setProperty("outboxSeq", simple("${body.seq}"))
@@ -47,6 +52,7 @@ public class OutboxRelayRoutes extends RouteBuilder {
 
         from("timer:outbox-purge?delay=60000&period=3600000")
             .routeId("outbox-purge")
+            .filter(method("leases", "holds('outbox-purge')"))
             .setBody(method("outbox", "purgeExpired"))
             .filter(simple("${body} > 0"))
                 .log("Purged ${body} published outbox rows older than {{hub.outbox.retention-hours}} h")

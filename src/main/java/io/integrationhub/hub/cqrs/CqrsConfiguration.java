@@ -1,5 +1,7 @@
 package io.integrationhub.hub.cqrs;
 
+import java.time.Duration;
+
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -7,6 +9,7 @@ import javax.sql.DataSource;
 import io.integrationhub.hub.common.OnStarted;
 import io.integrationhub.hub.cqrs.command.UserCommands;
 import io.integrationhub.hub.cqrs.query.ProjectionLag;
+import io.integrationhub.hub.cqrs.query.UserEventFeed;
 import io.integrationhub.hub.cqrs.query.UserEventStream;
 import io.integrationhub.hub.cqrs.query.UserGraphQl;
 import io.integrationhub.hub.cqrs.query.UserProjector;
@@ -58,6 +61,10 @@ public final class CqrsConfiguration implements CamelConfiguration {
                 HubSettings.positiveInt(context, "hub.cqrs.websocket.max-clients"),
                 HubSettings.positiveInt(context, "hub.cqrs.websocket.max-queued-bytes"));
         context.getRegistry().bind("userEventStream", stream);
+        context.getRegistry().bind("userEventFeed", new UserEventFeed(dataSource,
+                Duration.ofMillis(HubSettings.positiveInt(context, "hub.cqrs.websocket.applied-wait-ms")),
+                stream::clientCount, stream::broadcast));
+        HubSettings.required(context, "hub.cqrs.websocket.group-prefix");
         context.addService(stream, true, true);
 
         KafkaConfiguration.KafkaAdmin admin = context.getRegistry()

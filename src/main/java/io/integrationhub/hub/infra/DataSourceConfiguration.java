@@ -1,6 +1,7 @@
 package io.integrationhub.hub.infra;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -32,7 +33,7 @@ public final class DataSourceConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        String url = durableUrl(HubSettings.required(context, "hub.datasource.url"));
+        String url = HubSettings.required(context, "hub.datasource.url");
         String user = HubSettings.optional(context, "hub.datasource.username").orElse("");
         String password = HubSettings.optional(context, "hub.datasource.password").orElse("");
         String schema = HubSettings.required(context, "hub.datasource.schema");
@@ -47,7 +48,9 @@ public final class DataSourceConfiguration implements CamelConfiguration {
         config.setSchema(schema);
         config.setMaximumPoolSize(HubSettings.positiveInt(context, "hub.datasource.pool-size"));
         config.setConnectionTimeout(HubSettings.positiveInt(context, "hub.datasource.connection-timeout-ms"));
-        HikariDataSource dataSource = new HikariDataSource(config);
+        HikariDataSource pool = new HikariDataSource(config);
+        // on H2, a commit is in the file before it returns (see H2DurableCommits)
+        DataSource dataSource = H2DurableCommits.applies(url) ? new H2DurableCommits(pool) : pool;
 
         context.getRegistry().bind(BEAN_NAME, DataSource.class, dataSource);
         context.getRegistry().bind("datasource-health", new DataSourceHealthCheck(dataSource));
@@ -55,37 +58,16 @@ public final class DataSourceConfiguration implements CamelConfiguration {
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
-                dataSource.close();
+                pool.close();
             }
         }, true, true);
         // added after the pool, so it is stopped (and records the stop) before the pool closes
-        InstanceRegistry instances = new InstanceRegistry(dataSource);
+        InstanceRegistry instances = new InstanceRegistry(dataSource,
+                Duration.ofMillis(HubSettings.positiveInt(context, "hub.cluster.lease-ms")));
         context.addService(instances, true, true);
         context.getRegistry().bind("instanceRegistry", instances);
+        context.getRegistry().bind("leases", instances.leases());
         LOG.info("SQL database: {} (schema {})", url, schema);
-    }
-
-    /**
-     * H2 answers a COMMIT before writing it: by default its MVStore writes committed changes to
-     * the file in the background every WRITE_DELAY ms (500), so a process killed right after a 2xx
-     * loses the last half second of acknowledged writes. WRITE_DELAY=0 makes every commit write
-     * its changes to the file before COMMIT returns (TransactionStore.endTransaction), which is
-     * what "2xx means durable" needs; the hub adds it to any H2 file URL that does not set it.
-     */
-    static String durableUrl(String url) {
-        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")) {
-            return url;
-        }
-        java.util.regex.Matcher delay = java.util.regex.Pattern.compile("(?i);WRITE_DELAY=(\\d+)").matcher(url);
-        if (!delay.find()) {
-            return url + ";WRITE_DELAY=0";
-        }
-        if (Integer.parseInt(delay.group(1)) != 0) {
-            LOG.warn("hub.datasource.url sets WRITE_DELAY={}: H2 acknowledges commits up to that many ms before "
-                    + "writing them, so a crash loses acknowledged writes. Remove it for the hub's guarantee.",
-                    delay.group(1));
-        }
-        return url;
     }
 
     private static void migrate(String url, String user, String password, String schema) {

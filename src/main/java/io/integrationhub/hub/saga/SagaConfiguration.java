@@ -2,6 +2,7 @@ package io.integrationhub.hub.saga;
 
 import io.integrationhub.hub.eventlog.EventLogConfiguration;
 import io.integrationhub.hub.infra.DataSourceConfiguration;
+import io.integrationhub.hub.infra.InstanceRegistry;
 import io.integrationhub.hub.infra.HubSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -50,7 +51,9 @@ public final class SagaConfiguration implements CamelConfiguration {
         http.setHeaderFilterStrategy(headers);
         context.addComponent("saga-http", http);
 
-        context.getRegistry().bind("sagaLog", new SagaLog(DataSourceConfiguration.dataSource(context), topic));
+        context.getRegistry().bind("sagaLog", new SagaLog(DataSourceConfiguration.dataSource(context), topic,
+                InstanceRegistry.instanceId(context),
+                context.getRegistry().lookupByNameAndType("instanceRegistry", InstanceRegistry.class).leaseTime()));
         context.getRegistry().bind("sagaOutcomeHandler", new SagaOutcomeHandler());
     }
 }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.Outbox;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.infra.Leases;
 import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderCancelled;
 import io.integrationhub.hub.saga.api.OrderItem;
@@ -43,10 +44,22 @@ public class SagaLog {
 
     private final DataSource dataSource;
     private final String topic;
+    private final String owner;
+    private final Duration leaseTime;
 
     public SagaLog(DataSource dataSource, String topic) {
+        this(dataSource, topic, null, Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param owner     this instance's id, recorded on the sagas it starts
+     * @param leaseTime how old another instance's heartbeat may be before its sagas count as orphaned
+     */
+    public SagaLog(DataSource dataSource, String topic, String owner, Duration leaseTime) {
         this.dataSource = dataSource;
         this.topic = topic;
+        this.owner = owner;
+        this.leaseTime = leaseTime;
     }
 
     /** Records a new PENDING order; returns it with its id. */
@@ -84,9 +97,9 @@ public class SagaLog {
         return new Order(UUID.randomUUID().toString(), request.userId(), request.items(), request.amount());
     }
 
-    private static void insert(Connection c, Order order, Instant now) throws Exception {
+    private void insert(Connection c, Order order, Instant now) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO saga_order (order_id, user_id, amount, items, status, "
-                + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + "created_at, updated_at, owner_instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, order.orderId());
             ps.setString(2, order.userId());
             ps.setBigDecimal(3, order.amount());
@@ -94,6 +107,7 @@ public class SagaLog {
             ps.setString(5, PENDING);
             ps.setTimestamp(6, Timestamp.from(now));
             ps.setTimestamp(7, Timestamp.from(now));
+            ps.setString(8, owner);
             ps.executeUpdate();
         }
     }
@@ -192,14 +206,29 @@ public class SagaLog {
         }
     }
 
-    /** Ids of the orders PENDING with no change for longer than {@code idle}: sagas nobody drives any more. */
+    /**
+     * Ids of the PENDING orders nobody drives any more: this instance's own (or unowned) ones with no
+     * change for longer than {@code idle}, and those of an instance that is dead (stopped, or no
+     * heartbeat for the lease time) with no change for the lease time. A live instance's sagas are
+     * never taken: it ends each within the saga timeout itself.
+     */
     public List<String> stalled(long idleMs) throws SQLException {
         Duration idle = Duration.ofMillis(idleMs);
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT order_id FROM saga_order WHERE status = ? AND updated_at < ? ORDER BY created_at")) {
+             PreparedStatement ps = c.prepareStatement("SELECT o.order_id FROM saga_order o WHERE o.status = ? AND ("
+                     + "((o.owner_instance IS NULL OR o.owner_instance = ?) AND o.updated_at < ?) "
+                     + "OR (o.owner_instance <> ? AND o.updated_at < ? AND NOT EXISTS (SELECT 1 FROM hub_instance i "
+                     + "WHERE i.instance_id = o.owner_instance AND i.stopped_at IS NULL AND i.heartbeat_at >= ?))"
+                     + ") ORDER BY o.created_at")) {
+            Instant now = Instant.now();
+            Timestamp dbNow = Leases.databaseNow(c);
+            String self = owner == null ? "" : owner;
             ps.setString(1, PENDING);
-            ps.setTimestamp(2, Timestamp.from(Instant.now().minus(idle)));
+            ps.setString(2, self);
+            ps.setTimestamp(3, Timestamp.from(now.minus(idle)));
+            ps.setString(4, self);
+            ps.setTimestamp(5, Timestamp.from(now.minus(leaseTime)));
+            ps.setTimestamp(6, new Timestamp(dbNow.getTime() - leaseTime.toMillis()));
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

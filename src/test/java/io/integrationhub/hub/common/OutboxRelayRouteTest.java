@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import io.integrationhub.hub.cqrs.api.UserRequest;
 import io.integrationhub.hub.cqrs.command.UserCommands;
+import io.integrationhub.hub.infra.Leases;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
@@ -49,18 +50,40 @@ class OutboxRelayRouteTest extends RouteUnitTestSupport {
         return new RoutesBuilder[] {new OutboxRelayRoutes()};
     }
 
+    private DataSource dataSource;
+
     @BeforeEach
     void advise() throws Exception {
         DataSource dataSource = MemoryDatabase.migrated();
         commands = new UserCommands(dataSource, "user-events");
         outbox = new Outbox(dataSource, Duration.ofHours(1));
         context.getRegistry().bind("outbox", outbox);
+        this.dataSource = dataSource;
+        context.getRegistry().bind("leases", new Leases(dataSource, "this-instance", Duration.ofSeconds(10)));
         AdviceWith.adviceWith(context, "outbox-relay", r -> {
             r.replaceFromWith("direct:relay");
             r.weaveByToUri("kafka:*").replace().to("mock:kafka");
         });
         AdviceWith.adviceWith(context, "outbox-purge", r -> r.replaceFromWith("direct:purge"));
         context.start();
+    }
+
+    @Test
+    void shouldPublishNothingWhileAnotherLiveInstanceHoldsTheRelayLease() throws Exception {
+        Leases other = new Leases(dataSource, "other-instance", Duration.ofSeconds(10));
+        assertThat(other.holds("outbox-relay")).isTrue();
+        commands.create(new UserRequest("u-9", "Nine", "nine@example.com"));
+
+        template.sendBody("direct:relay", null);
+
+        assertThat(getMockEndpoint("mock:kafka").getReceivedCounter()).isZero();
+        assertThat(outbox.pendingCount()).isEqualTo(1);
+
+        other.releaseAll(); // a clean stop hands the lease over at once
+        getMockEndpoint("mock:kafka").expectedMessageCount(1);
+        template.sendBody("direct:relay", null);
+        getMockEndpoint("mock:kafka").assertIsSatisfied();
+        assertThat(outbox.pendingCount()).isZero();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs;
 
+import java.time.Duration;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -8,6 +9,7 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.cqrs.query.UserGraphQl;
 import io.integrationhub.hub.cqrs.query.UserProjector;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
+import io.integrationhub.hub.cqrs.query.UserEventFeed;
 import io.integrationhub.hub.cqrs.query.UserReadModel;
 import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.testkit.MemoryDatabase;
@@ -24,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Unit test of the read side's routes with camel-test: the Kafka consumer becomes {@code direct:events},
- * the WebSocket broadcast and the dead-letter topic mocks, GraphQL {@code direct:graphql}, the read
+ * Unit test of the read side's routes with camel-test: the projector's Kafka consumer becomes
+ * {@code direct:events} and the WebSocket feed's {@code direct:feed}, the sockets and the dead-letter topic mocks, GraphQL {@code direct:graphql}, the read
  * model an in-memory H2. Against Kafka, PostgreSQL and real clients: {@code it.CqrsTest}.
  */
 class UserProjectorRouteTest extends RouteUnitTestSupport {
@@ -42,7 +44,8 @@ class UserProjectorRouteTest extends RouteUnitTestSupport {
                 "hub.eventlog.max-poll-records", "10",
                 "hub.eventlog.poll-timeout-ms", "100",
                 "hub.eventlog.session-timeout-ms", "10000",
-                "hub.kafka.brokers", "kafka.test:9092");
+                "hub.kafka.brokers", "kafka.test:9092",
+                "hub.cqrs.websocket.group-prefix", "unit-feed-");
     }
 
     @Override
@@ -62,10 +65,10 @@ class UserProjectorRouteTest extends RouteUnitTestSupport {
         readModel = new UserReadModel(dataSource);
         context.getRegistry().bind("userProjector", new UserProjector(dataSource));
         context.getRegistry().bind("userGraphQl", new UserGraphQl(readModel, 8, 200, 10));
-        AdviceWith.adviceWith(context, "cqrs-projector", r -> {
-            r.replaceFromWith("direct:events");
-            r.weaveById("cqrs-websocket-broadcast").replace().to("mock:ws");
-        });
+        context.getRegistry().bind("userEventFeed", new UserEventFeed(dataSource, Duration.ofMillis(200), () -> 1,
+                frame -> template.sendBody("mock:ws", frame)));
+        AdviceWith.adviceWith(context, "cqrs-projector", r -> r.replaceFromWith("direct:events"));
+        AdviceWith.adviceWith(context, "cqrs-websocket-feed", r -> r.replaceFromWith("direct:feed"));
         AdviceWith.adviceWith(context, "cqrs-graphql", r -> r.replaceFromWith("direct:graphql"));
         context.start();
     }
@@ -132,8 +135,10 @@ class UserProjectorRouteTest extends RouteUnitTestSupport {
         });
     }
 
+    /** One record as the projector (its group) and this instance's WebSocket feed (its own group) both get it. */
     private void deliver(String key, String value) {
         template.sendBodyAndHeaders("direct:events", value, Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, key));
+        template.sendBodyAndHeaders("direct:feed", value, Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, key));
     }
 
     private static String event(String eventId, String type, String id, String name, long version) {

@@ -4,6 +4,7 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.eventlog.EventLogRoutes;
+import io.integrationhub.hub.infra.InstanceRegistry;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -30,15 +31,28 @@ public class UserQueryRoutes extends RouteBuilder {
             .routeId("cqrs-projector")
             .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
             .setProperty("readModelChanged", method("userProjector", "apply"))
-            .process(EventLogRoutes::commit)
-            .filter(exchangeProperty("readModelChanged"))
-                .bean("userEventStream", "broadcast").id("cqrs-websocket-broadcast")
-            .end();
+            .process(EventLogRoutes::commit);
+
+        // /ws/users of this instance: every user event, whatever instance projects it (a consumer
+        // group per instance, from the newest record; nothing to commit, nothing to replay)
+        from("kafka:{{hub.cqrs.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.cqrs.websocket.group-prefix}}"
+                + instanceId()
+                + "&autoOffsetReset=latest&autoCommitEnable=false"
+                + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
+                + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
+            .routeId("cqrs-websocket-feed")
+            .bean("userEventFeed", "forward").id("cqrs-websocket-broadcast");
 
         from("platform-http:/graphql?httpMethodRestrict=POST")
             .routeId("cqrs-graphql")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
             .bean("userGraphQl", "execute");
+    }
+
+    /** This instance's id (a route unit test has no instance registry: one consumer, one name). */
+    private String instanceId() {
+        InstanceRegistry instances = getContext().getRegistry().lookupByNameAndType("instanceRegistry", InstanceRegistry.class);
+        return instances == null ? "local" : instances.instanceId();
     }
 }
