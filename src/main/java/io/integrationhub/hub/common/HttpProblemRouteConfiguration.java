@@ -155,6 +155,7 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
                     cause.toString());
         }
         var message = exchange.getMessage();
+        IdempotentRequests.release(exchange);
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         message.setHeader(Exchange.CONTENT_TYPE, ProblemDetails.MEDIA_TYPE);

@@ -7,6 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.MessagingMetrics;
@@ -88,11 +89,13 @@ public class EventLogRoutes extends RouteBuilder {
             .end()
             .process(e -> requireTopic(e, topics))
             .process(JsonRequests.requireJson(maxBody))
+            .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/event-append.json")
             .process(EventLogRoutes::toEnvelope)
             .to(ExchangePattern.InOnly, "kafka:events?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all"
                     + "&enableIdempotence=true&recordMetadata=true&maxBlockMs={{hub.eventlog.max-block-ms}}")
-            .process(EventLogRoutes::appended);
+            .process(EventLogRoutes::appended)
+            .bean(IdempotentRequests.BEAN, "remember");
 
         from("platform-http:/admin/replay/{topic}?httpMethodRestrict=POST")
             .routeId("eventlog-replay")

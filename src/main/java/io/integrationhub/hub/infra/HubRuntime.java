@@ -93,6 +93,7 @@ public final class HubRuntime {
         main.configure().addConfiguration(new PubSubConfiguration());
         main.configure().addConfiguration(new EventLogConfiguration());
         main.configure().addConfiguration(new OutboxConfiguration());
+        main.configure().addConfiguration(new IdempotencyConfiguration());
         main.configure().addConfiguration(new CqrsConfiguration());
         main.configure().addConfiguration(new RequestReplyConfiguration());
         main.configure().addConfiguration(new SamplesConfiguration());

@@ -6,6 +6,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.queue.api.TaskAccepted;
@@ -44,6 +45,7 @@ public class TaskQueueRoutes extends RouteBuilder {
                         "the message broker is unavailable, nothing was queued; try again later"))
             .end()
             .process(JsonRequests.requireJson(maxBody))
+            .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/task-request.json")
             .process(this::toTaskMessage)
             .removeHeaders("*", TaskWorker.TASK_ID)
@@ -53,7 +55,8 @@ public class TaskQueueRoutes extends RouteBuilder {
             .to(ExchangePattern.InOnly, "spring-rabbitmq:{{hub.tasks.exchange}}?routingKey={{hub.tasks.queue}}"
                     + "&confirm=enabled&confirmTimeout={{hub.tasks.confirm-timeout-ms}}")
             .bean("taskStore", "recordQueued(${exchangeProperty.hubTaskId}, ${exchangeProperty.hubTaskType})")
-            .process(e -> accepted(e, e.getProperty(TaskWorker.TASK_ID, String.class)));
+            .process(e -> accepted(e, e.getProperty(TaskWorker.TASK_ID, String.class)))
+            .bean(IdempotentRequests.BEAN, "remember");
 
         from("platform-http:/api/tasks/{taskId}?httpMethodRestrict=GET")
             .routeId("queue-task-status")

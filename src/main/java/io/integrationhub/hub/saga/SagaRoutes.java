@@ -11,6 +11,7 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.saga.api.Order;
@@ -59,6 +60,7 @@ public class SagaRoutes extends RouteBuilder {
             .routeId("saga-order-submit")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
+            .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/order-request.json")
             .process(e -> {
                 Order order = sagaLog(e).start(JSON.readValue(e.getIn().getBody(byte[].class), OrderRequest.class));
@@ -70,7 +72,8 @@ public class SagaRoutes extends RouteBuilder {
             // is ended by the recovery
             .to(ExchangePattern.InOnly, "seda:saga-orders?blockWhenFull=true&offerTimeout=5000")
             .process(e -> JsonResponses.answer(e, 202, new OrderAccepted(e.getIn().getHeader(ORDER_ID, String.class),
-                    SagaLog.PENDING)));
+                    SagaLog.PENDING)))
+            .bean(IdempotentRequests.BEAN, "remember");
 
         from("platform-http:/api/orders/{orderId}?httpMethodRestrict=GET")
             .routeId("saga-order-status")

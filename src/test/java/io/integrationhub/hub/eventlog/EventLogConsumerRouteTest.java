@@ -1,10 +1,13 @@
 package io.integrationhub.hub.eventlog;
 
+import java.time.Duration;
+
 import java.util.Map;
 
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
@@ -49,6 +52,7 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
         dataSource = MemoryDatabase.migrated();
         EventProjection projection = new EventProjection(dataSource);
         context.getRegistry().bind("eventProjection", projection);
+        context.getRegistry().bind(IdempotentRequests.BEAN, new IdempotentRequests(dataSource, Duration.ofHours(1), Duration.ofMinutes(1)));
         // replay needs Kafka's admin API: not part of this unit test (it.EventLogTest covers it)
         context.getRegistry().bind("eventReplay", new EventReplay(context, null));
         AdviceWith.adviceWith(context, "eventlog-user-events", r -> r.replaceFromWith("direct:events"));

@@ -1,9 +1,11 @@
 package io.integrationhub.hub.queue;
 
-import java.util.Map;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.queue.api.TaskStatus;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
@@ -48,6 +50,7 @@ class TaskWorkerRouteTest extends RouteUnitTestSupport {
     @BeforeEach
     void adviseRoutes() throws Exception {
         store = new TaskStore(MemoryDatabase.migrated());
+        context.getRegistry().bind(IdempotentRequests.BEAN, new IdempotentRequests(MemoryDatabase.migrated(), Duration.ofHours(1), Duration.ofMinutes(1)));
         context.getRegistry().bind("taskStore", store);
         context.getRegistry().bind("taskWorker", new TaskWorker(store, new TaskHandlers(), "unit"));
         context.getRegistry().bind("taskDeadLetters", new TaskDeadLetters(store, "unit"));

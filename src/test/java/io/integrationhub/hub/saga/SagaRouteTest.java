@@ -1,5 +1,7 @@
 package io.integrationhub.hub.saga;
 
+import java.time.Duration;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.integrationhub.hub.saga.api.OrderItem;
 import io.integrationhub.hub.saga.api.OrderRequest;
 import io.integrationhub.hub.saga.api.OrderStatus;
+import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.Exchange;
@@ -61,6 +64,7 @@ class SagaRouteTest extends RouteUnitTestSupport {
         DataSource dataSource = MemoryDatabase.migrated();
         sagaLog = new SagaLog(dataSource, "order-events");
         context.getRegistry().bind("sagaLog", sagaLog);
+        context.getRegistry().bind(IdempotentRequests.BEAN, new IdempotentRequests(dataSource, Duration.ofHours(1), Duration.ofMinutes(1)));
         context.getRegistry().bind("sagaOutcomeHandler", new SagaOutcomeHandler());
         context.addService(new HubSagaService());
         // what BreakerConfiguration binds in the hub: the breakers and their EIP configurations

@@ -43,6 +43,11 @@ public final class WebSocketClient implements AutoCloseable {
         return new WebSocketClient(URI.create("ws://localhost:" + hub.port() + path));
     }
 
+    /** A client of any hub (a jar started by a test, say) at {@code uri}. */
+    public static WebSocketClient connect(URI uri) {
+        return new WebSocketClient(uri);
+    }
+
     /** The next frame, waiting up to {@code seconds}; null when none came. */
     public String next(long seconds) throws InterruptedException {
         return frames.poll(seconds, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package io.integrationhub.hub.cqrs.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.cqrs.api.UserId;
@@ -30,12 +31,14 @@ public class UserCommandRoutes extends RouteBuilder {
             .routeId("cqrs-user-create")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
+            .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/user-create.json")
             .process(e -> {
                 UserState user = commands(e).create(JSON.readValue(e.getIn().getBody(byte[].class), UserRequest.class));
                 JsonResponses.answer(e, 201, new UserId(user.id()));
                 e.getMessage().setHeader("Location", "/users/" + user.id());
-            });
+            })
+            .bean(IdempotentRequests.BEAN, "remember");
 
         from("platform-http:/users/{id}?httpMethodRestrict=PUT")
             .routeId("cqrs-user-update")
