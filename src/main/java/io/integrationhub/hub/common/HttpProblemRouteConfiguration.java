@@ -91,7 +91,6 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
                 .onWhen(exchange -> sqlState(exchange).startsWith("08") || sqlState(exchange).startsWith("57P0"))
                 .handled(true)
                 .process(problem(503, "Service Unavailable", "the database is unavailable; try again later"))
-                .setHeader("Retry-After", constant("5"))
             .end()
             .onException(Exception.class)
                 .handled(true)
@@ -159,6 +158,10 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());
         message.setHeader(Exchange.CONTENT_TYPE, ProblemDetails.MEDIA_TYPE);
+        if (problem.status() == 503) {
+            // every 503 is temporary (a broker, the database, an open breaker): tell clients when to retry
+            message.setHeader("Retry-After", "5");
+        }
         message.setBody(JSON.writeValueAsString(problem));
     }
 

@@ -19,6 +19,7 @@ import org.apache.camel.main.MainHttpServerFactory;
  *   <li>the {@link ServingGate} is the first handler of the router, mounted before the port is
  *   bound, so a request that arrives while the routes are still being added (or after SIGTERM)
  *   gets 503 problem+json with Retry-After instead of Vert.x's 404;</li>
+ *   <li>the {@link AdmissionLimit} answers 503 at once past {@code hub.http.max-in-flight} requests;</li>
  *   <li>the {@link RequestLineGuard} refuses a path or query with invalid UTF-8 or control characters;</li>
  *   <li>a port that cannot be bound stops the hub: Camel's server logs the bind failure from a
  *   Vert.x callback and then carries on without a listener.</li>
@@ -31,9 +32,11 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
 
     private final DefaultMainHttpServerFactory defaults = new DefaultMainHttpServerFactory();
     private final ServingGate gate;
+    private final AdmissionLimit limit;
 
-    public HubHttpServerFactory(ServingGate gate) {
+    public HubHttpServerFactory(ServingGate gate, AdmissionLimit limit) {
         this.gate = gate;
+        this.limit = limit;
     }
 
     @Override
@@ -41,7 +44,7 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
         // Camel's factory reads every camel.server.* option; the server it configured hands its
         // settings to ours
         MainHttpServer configured = (MainHttpServer) defaults.newHttpServer(camelContext, configuration);
-        GatedMainHttpServer server = new GatedMainHttpServer(gate);
+        GatedMainHttpServer server = new GatedMainHttpServer(gate, limit);
         server.setCamelContext(camelContext);
         server.setConfiguration(configured.getConfiguration());
         server.setStaticEnabled(configured.isStaticEnabled());
@@ -59,16 +62,18 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
     /** Camel's main HTTP server, running the gated Vert.x server below. */
     static final class GatedMainHttpServer extends MainHttpServer {
         private final ServingGate gate;
+        private final AdmissionLimit limit;
 
-        GatedMainHttpServer(ServingGate gate) {
+        GatedMainHttpServer(ServingGate gate, AdmissionLimit limit) {
             this.gate = gate;
+            this.limit = limit;
         }
 
         @Override
         protected void doInit() throws Exception {
             // MainHttpServer.doInit only creates the Vert.x server into a private field and adds it
             // as a service; it has no factory method to override, hence the field is set here
-            GatedVertxServer server = new GatedVertxServer(getConfiguration(), gate);
+            GatedVertxServer server = new GatedVertxServer(getConfiguration(), gate, limit);
             Field field = MainHttpServer.class.getDeclaredField("server");
             field.setAccessible(true);
             field.set(this, server);
@@ -80,11 +85,13 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
     static final class GatedVertxServer extends VertxPlatformHttpServer {
         private final VertxPlatformHttpServerConfiguration configuration;
         private final ServingGate gate;
+        private final AdmissionLimit limit;
 
-        GatedVertxServer(VertxPlatformHttpServerConfiguration configuration, ServingGate gate) {
+        GatedVertxServer(VertxPlatformHttpServerConfiguration configuration, ServingGate gate, AdmissionLimit limit) {
             super(configuration);
             this.configuration = configuration;
             this.gate = gate;
+            this.limit = limit;
         }
 
         @Override
@@ -94,6 +101,7 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
                     VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
             router.route().order(Integer.MIN_VALUE).handler(gate);
             router.route().order(Integer.MIN_VALUE + 1).handler(new RequestLineGuard());
+            router.route().order(Integer.MIN_VALUE + 2).handler(limit);
         }
 
         @Override
