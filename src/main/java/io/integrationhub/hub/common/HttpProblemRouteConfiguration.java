@@ -88,7 +88,7 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
             .end()
             // the database is unreachable (class 08) or shutting down (57P0x): nothing was done, try again
             .onException(SQLException.class)
-                .onWhen(exchange -> sqlState(exchange).startsWith("08") || sqlState(exchange).startsWith("57P0"))
+                .onWhen(HttpProblemRouteConfiguration::connectionLost)
                 .handled(true)
                 .process(problem(503, "Service Unavailable", "the database is unavailable; try again later"))
             .end()
@@ -102,6 +102,20 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
     private static String sqlState(Exchange exchange) {
         SQLException e = caught(exchange, SQLException.class);
         return e == null || e.getSQLState() == null ? "" : e.getSQLState();
+    }
+
+    /**
+     * The database connection broke (SQLState class 08, 57P0x: terminated by the server, or the pool
+     * gave up). HikariCP's "Connection is closed" carries no SQLState: it is what the hand-written
+     * rollback after a dropped connection throws, hiding the original 08/57P01 cause, so it counts too.
+     */
+    private static boolean connectionLost(Exchange exchange) {
+        String state = sqlState(exchange);
+        SQLException e = caught(exchange, SQLException.class);
+        return state.startsWith("08") || state.startsWith("57P0")
+                || e instanceof java.sql.SQLTransientConnectionException
+                || e instanceof java.sql.SQLNonTransientConnectionException
+                || (e != null && state.isEmpty() && "Connection is closed".equals(e.getMessage()));
     }
 
     /** A processor that answers the given problem and logs the cause. */
