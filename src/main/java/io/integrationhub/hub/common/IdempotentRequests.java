@@ -116,6 +116,18 @@ public class IdempotentRequests {
         exchange.setProperty(CLAIM, new Claim(scope, key));
     }
 
+    /**
+     * An id derived from the request's Idempotency-Key (the same for every retry with that key), or
+     * empty without a key. A route that hands work to a broker before its last commit names the work
+     * with it, so a retry after a failure between the two hands over the same work again, which the
+     * consumer applies once, rather than a second piece of work.
+     */
+    public static java.util.Optional<String> stableId(Exchange exchange) {
+        Claim claim = exchange.getProperty(CLAIM, Claim.class);
+        return claim == null ? java.util.Optional.empty() : java.util.Optional.of(java.util.UUID.nameUUIDFromBytes(
+                (claim.scope() + "\n" + claim.key()).getBytes(StandardCharsets.UTF_8)).toString());
+    }
+
     /** Last step of the route: keeps its 2xx answer for the key's retries. */
     public void remember(Exchange exchange) throws Exception {
         Claim claim = exchange.getProperty(CLAIM, Claim.class);

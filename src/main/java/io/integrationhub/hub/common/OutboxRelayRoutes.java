@@ -50,14 +50,6 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .bean("outbox", "markPublished(${exchangeProperty.outboxSeq})")
             .end();
 
-        from("timer:idempotency-purge?delay=60000&period=3600000")
-            .routeId("idempotency-purge")
-            .filter(method("leases", "holds('idempotency-purge')"))
-            .setBody(method(IdempotentRequests.BEAN, "purgeExpired"))
-            .filter(simple("${body} > 0"))
-                .log("Forgot ${body} Idempotency-Keys older than {{hub.idempotency.ttl}}")
-            .end();
-
         from("timer:outbox-purge?delay=60000&period=3600000")
             .routeId("outbox-purge")
             .filter(method("leases", "holds('outbox-purge')"))

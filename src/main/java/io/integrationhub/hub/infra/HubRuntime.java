@@ -9,6 +9,7 @@ import java.util.Map;
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.IdempotencyPurgeRoutes;
 import io.integrationhub.hub.common.OutboxRelayRoutes;
 import io.integrationhub.hub.cqrs.CqrsConfiguration;
 import io.integrationhub.hub.gateway.GatewayRoutes;
@@ -122,6 +123,7 @@ public final class HubRuntime {
         main.configure().addRoutesBuilder(new EventLogDeadLetterConfiguration());
         main.configure().addRoutesBuilder(new EventLogRoutes());
         main.configure().addRoutesBuilder(new OutboxRelayRoutes());
+        main.configure().addRoutesBuilder(new IdempotencyPurgeRoutes());
         main.configure().addRoutesBuilder(new UserCommandRoutes());
         main.configure().addRoutesBuilder(new UserQueryRoutes());
         main.configure().addRoutesBuilder(new RequestReplyRoutes());

@@ -88,7 +88,9 @@ public class TaskQueueRoutes extends RouteBuilder {
 
     private void toTaskMessage(Exchange exchange) throws Exception {
         TaskRequest request = JSON.readValue(exchange.getIn().getBody(byte[].class), TaskRequest.class);
-        String taskId = UUID.randomUUID().toString();
+        // with an Idempotency-Key, a retry after a failure past the broker's confirm queues the same task id
+        // again, which the workers complete once
+        String taskId = IdempotentRequests.stableId(exchange).orElseGet(() -> UUID.randomUUID().toString());
         TaskMessage message = new TaskMessage(taskId, request.type(), request.payload(), Instant.now().toString());
         exchange.setProperty(TaskWorker.TASK_ID, taskId);
         exchange.setProperty(TaskWorker.TASK_TYPE, request.type());

@@ -45,6 +45,9 @@ public final class SagaConfiguration implements CamelConfiguration {
         http.setConnectionRequestTimeout(stepTimeout);
         http.setResponseTimeout(stepTimeout);
         http.setSoTimeout(stepTimeout);
+        // as the hub's http component (camel.component.http.automaticRetriesDisabled): a step's 503 is the
+        // breaker's and the saga's to judge, not repeated after its Retry-After inside the step's time limit
+        http.setAutomaticRetriesDisabled(true);
         // the hub's own headers (orderId, the saga's option) stay in the hub; Long-Running-Action goes out
         HttpHeaderFilterStrategy headers = new HttpHeaderFilterStrategy();
         headers.getOutFilter().add("orderid");
