@@ -76,28 +76,9 @@ public final class HubRuntime {
         main.setPropertyPlaceholderLocations("file:" + config);
         overrides.forEach(main::addOverrideProperty);
 
-        // the hub's HTTP server: 503 while starting/stopping, a port it cannot bind stops the start
-        ServingGate gate = new ServingGate();
-        AdmissionLimit limit = new AdmissionLimit();
-        main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit));
-        // the Vert.x instance of the HTTP server takes its options from the registry when it starts
-        io.vertx.core.VertxOptions vertxOptions = new io.vertx.core.VertxOptions();
-        main.bind("hubVertxOptions", vertxOptions);
         main.configure().addConfiguration(new HubSettings());
-        main.configure().addConfiguration(new org.apache.camel.CamelConfiguration() {
-            @Override
-            public void configure(org.apache.camel.CamelContext context) throws Exception {
-                context.getManagementStrategy().addEventNotifier(gate.lifecycle());
-                int workers = HubSettings.positiveInt(context, "hub.http.worker-threads");
-                int maxInFlight = HubSettings.positiveInt(context, "hub.http.max-in-flight");
-                if (maxInFlight >= workers) {
-                    throw new IllegalArgumentException("hub.http.max-in-flight=" + maxInFlight + " must be below "
-                            + "hub.http.worker-threads=" + workers + ": the threads above it keep health and metrics answering");
-                }
-                vertxOptions.setWorkerPoolSize(workers);
-                limit.setMax(maxInFlight);
-            }
-        });
+        // the hub's HTTP server: 503 while starting/stopping or overloaded, a port it cannot bind stops the start
+        main.configure().addConfiguration(new HttpServerConfiguration(main));
         main.configure().addConfiguration(new DataSourceConfiguration());
         main.configure().addConfiguration(new KafkaConfiguration());
         main.configure().addConfiguration(new RabbitMqConfiguration());

@@ -1,0 +1,38 @@
+package io.integrationhub.hub.infra;
+
+import io.vertx.core.VertxOptions;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The hub's HTTP server as Camel Main builds it, plus what it lacks (see {@link HubHttpServerFactory}):
+ * the serving gate (503 while starting and stopping), the admission limit
+ * ({@code hub.http.max-in-flight}) and the Vert.x worker pool size ({@code hub.http.worker-threads}),
+ * which must be larger so that health and metrics always find a thread.
+ */
+public final class HttpServerConfiguration implements CamelConfiguration {
+
+    private final ServingGate gate = new ServingGate();
+    private final AdmissionLimit limit = new AdmissionLimit();
+    private final VertxOptions vertxOptions = new VertxOptions();
+
+    /** Binds the server factory and the Vert.x options, which Camel Main looks up before it reads any setting. */
+    public HttpServerConfiguration(Main main) {
+        main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit));
+        main.bind("hubVertxOptions", vertxOptions);
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        context.getManagementStrategy().addEventNotifier(gate.lifecycle());
+        int workers = HubSettings.positiveInt(context, "hub.http.worker-threads");
+        int maxInFlight = HubSettings.positiveInt(context, "hub.http.max-in-flight");
+        if (maxInFlight >= workers) {
+            throw new IllegalArgumentException("hub.http.max-in-flight=" + maxInFlight + " must be below "
+                    + "hub.http.worker-threads=" + workers + ": the threads above it keep health and metrics answering");
+        }
+        vertxOptions.setWorkerPoolSize(workers);
+        limit.setMax(maxInFlight);
+    }
+}
