@@ -82,6 +82,15 @@ public class EventLogRoutes extends RouteBuilder {
         from("platform-http:/api/events/{topic}?httpMethodRestrict=POST")
             .routeId("eventlog-append")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
+            // no acknowledgement from Kafka: nothing is promised. A timeout is ambiguous (the record may
+            // be stored without its ack arriving), so the answer says so; a retry with the same
+            // Idempotency-Key appends the same eventId, which the consumers apply once
+            .onException(org.apache.kafka.common.errors.TimeoutException.class)
+                .handled(true)
+                .process(HttpProblemRouteConfiguration.problem(503, "Service Unavailable",
+                        "Kafka did not acknowledge the event in time; it may or may not be stored. Retry with the same "
+                        + "Idempotency-Key: the same eventId is appended, and applied once"))
+            .end()
             .onException(KafkaException.class)
                 .handled(true)
                 .process(HttpProblemRouteConfiguration.problem(503, "Service Unavailable",
@@ -93,7 +102,9 @@ public class EventLogRoutes extends RouteBuilder {
             .to("json-validator:schema/event-append.json")
             .process(EventLogRoutes::toEnvelope)
             .to(ExchangePattern.InOnly, "kafka:events?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all"
-                    + "&enableIdempotence=true&recordMetadata=true&maxBlockMs={{hub.eventlog.max-block-ms}}")
+                    + "&enableIdempotence=true&recordMetadata=true&maxBlockMs={{hub.eventlog.max-block-ms}}"
+                    // answer 503 within seconds while Kafka is away, rather than after the client's 2 minutes
+                    + "&requestTimeoutMs={{hub.eventlog.request-timeout-ms}}&deliveryTimeoutMs={{hub.eventlog.delivery-timeout-ms}}")
             .process(EventLogRoutes::appended)
             .bean(IdempotentRequests.BEAN, "remember");
 
@@ -113,7 +124,9 @@ public class EventLogRoutes extends RouteBuilder {
 
     private static void toEnvelope(Exchange exchange) throws Exception {
         AppendEvent request = JSON.readValue(exchange.getIn().getBody(byte[].class), AppendEvent.class);
-        EventEnvelope envelope = new EventEnvelope(UUID.randomUUID().toString(), request.event(),
+        // with an Idempotency-Key, a retry appends the same eventId: the consumers apply it once
+        String eventId = IdempotentRequests.stableId(exchange).orElseGet(() -> UUID.randomUUID().toString());
+        EventEnvelope envelope = new EventEnvelope(eventId, request.event(),
                 Instant.now().toString(), request.data());
         String topic = exchange.getIn().getHeader("topic", String.class);
         exchange.getIn().removeHeaders("*");

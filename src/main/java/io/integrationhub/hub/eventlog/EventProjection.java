@@ -9,6 +9,7 @@ import java.time.Instant;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -40,6 +41,7 @@ public class EventProjection {
             try {
                 if (!markApplied(c, event, topic, key, exchange)) {
                     c.rollback();
+                    MessagingMetrics.duplicateIgnored(exchange);
                     return false;
                 }
                 updateEntity(c, event, topic, key);

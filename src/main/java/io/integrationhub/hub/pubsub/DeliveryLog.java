@@ -3,43 +3,73 @@ package io.integrationhub.hub.pubsub;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.MessagingMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.nats.NatsConstants;
 
-/** What each subscriber received (table {@code pubsub_delivery}), the subscribers' "work" in this demonstration. */
+/**
+ * What each subscriber received (table {@code pubsub_delivery}), the subscribers' "work" in this
+ * demonstration. Applied once per order and subscriber: a message delivered again (JetStream
+ * redelivers what was not acknowledged before a crash) changes nothing.
+ */
 public class DeliveryLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
     private final String instanceId;
+    private final Set<String> sharedSubscribers;
 
     public DeliveryLog(DataSource dataSource, String instanceId) {
-        this.dataSource = dataSource;
-        this.instanceId = instanceId;
+        this(dataSource, instanceId, Set.of());
     }
 
-    /** Records that {@code subscriber} received the order in the body; a body without orderId is refused. */
-    public void record(String subscriber, Exchange exchange) throws Exception {
+    /**
+     * @param sharedSubscribers subscribers whose work the instances share (a JetStream durable or a
+     *        queue group): their effect is once per order across instances; the others run on every
+     *        instance, once per order on each
+     */
+    public DeliveryLog(DataSource dataSource, String instanceId, Set<String> sharedSubscribers) {
+        this.dataSource = dataSource;
+        this.instanceId = instanceId;
+        this.sharedSubscribers = Set.copyOf(sharedSubscribers);
+    }
+
+    /**
+     * Records that {@code subscriber} received the order in the body; a body without orderId is
+     * refused. Returns false when the subscriber had received that order before (nothing recorded).
+     */
+    public boolean record(String subscriber, Exchange exchange) throws Exception {
         String orderId = orderId(exchange.getIn().getBody(byte[].class));
         String subject = exchange.getIn().getHeader(NatsConstants.NATS_SUBJECT, String.class);
+        String effectKey = subscriber + ":" + orderId + (sharedSubscribers.contains(subscriber) ? "" : ":" + instanceId);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO pubsub_delivery "
-                     + "(order_id, subscriber, subject, instance_id, received_at) VALUES (?, ?, ?, ?, ?)")) {
+                     + "(order_id, subscriber, subject, instance_id, received_at, effect_key) VALUES (?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, orderId);
             ps.setString(2, subscriber);
             ps.setString(3, subject == null ? "" : subject);
             ps.setString(4, instanceId);
             ps.setTimestamp(5, Timestamp.from(Instant.now()));
+            ps.setString(6, effectKey);
             ps.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                MessagingMetrics.duplicateIgnored(exchange);
+                return false; // delivered before: a redelivery or a published duplicate
+            }
+            throw e;
         }
     }
 

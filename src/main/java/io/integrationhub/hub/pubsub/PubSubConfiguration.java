@@ -1,10 +1,16 @@
 package io.integrationhub.hub.pubsub;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Set;
+
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.infra.HubSettings;
 import io.integrationhub.hub.infra.InstanceRegistry;
+import io.integrationhub.hub.infra.NatsConfiguration;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
@@ -18,12 +24,39 @@ public final class PubSubConfiguration implements CamelConfiguration {
         HubSettings.required(context, "hub.pubsub.jetstream.stream");
         HubSettings.positiveInt(context, "hub.pubsub.max-attempts");
         HubSettings.positiveInt(context, "hub.pubsub.max-body-bytes");
+        Set<String> shared = new HashSet<>();
         for (String name : PubSubRoutes.SUBSCRIBERS) {
-            HubSettings.bool(context, "hub.pubsub." + name + ".jetstream");
+            boolean jetStream = HubSettings.bool(context, "hub.pubsub." + name + ".jetstream");
+            String queueGroup = context.resolvePropertyPlaceholders("{{?hub.pubsub." + name + ".queue-group}}");
+            if (jetStream || (queueGroup != null && !queueGroup.isBlank())) {
+                shared.add(name);
+            }
         }
         DataSource dataSource = DataSourceConfiguration.dataSource(context);
         String instanceId = InstanceRegistry.instanceId(context);
-        context.getRegistry().bind("deliveryLog", new DeliveryLog(dataSource, instanceId));
+        context.getRegistry().bind("deliveryLog", new DeliveryLog(dataSource, instanceId, shared));
         context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters());
+
+        // the NATS connection is NatsConfiguration's, registered before this configuration
+        NatsConfiguration.NatsMonitor nats = context.getRegistry()
+                .lookupByNameAndType(NatsConfiguration.MONITOR, NatsConfiguration.NatsMonitor.class);
+        if (nats == null) {
+            throw new IllegalStateException("PubSubConfiguration needs NatsConfiguration to be added before it");
+        }
+        context.getRegistry().bind("orderPublisher", new OrderPublisher(nats,
+                HubSettings.required(context, "hub.pubsub.subject"),
+                HubSettings.required(context, "hub.pubsub.jetstream.stream"),
+                HubSettings.bool(context, "hub.pubsub.publish.durable"),
+                duration(context, "hub.pubsub.jetstream.max-age"),
+                Duration.ofMillis(HubSettings.positiveInt(context, "hub.pubsub.publish.ack-timeout-ms"))));
+    }
+
+    private static Duration duration(CamelContext context, String key) {
+        String value = HubSettings.required(context, key);
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("Setting " + key + " = '" + value + "' is not an ISO-8601 duration (e.g. P7D)");
+        }
     }
 }

@@ -1,13 +1,11 @@
 package io.integrationhub.hub.pubsub;
 
-import java.io.IOException;
 import java.util.List;
 
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
-import io.integrationhub.hub.infra.NatsConfiguration;
 import io.integrationhub.hub.pubsub.api.OrderDeliveries;
 import io.integrationhub.hub.pubsub.api.OrderPublished;
 import org.apache.camel.Exchange;
@@ -65,18 +63,11 @@ public class PubSubRoutes extends RouteBuilder {
         from("platform-http:/api/pubsub/orders?httpMethodRestrict=POST")
             .routeId("pubsub-publish-order")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
-            // the producer connects on first use; NATS gone since then: nothing was published
-            .onException(IOException.class, IllegalStateException.class)
-                .handled(true)
-                .process(HttpProblemRouteConfiguration.problem(503, "Service Unavailable",
-                        "the NATS server is unavailable, nothing was published"))
-            .end()
             .process(JsonRequests.requireJson(maxBody))
             .to("json-validator:schema/order-created.json")
-            .process(this::requireConnected)
             .setProperty("orderId", orderIdOfBody())
-            .removeHeaders("*")
-            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true")
+            // 202 only once stored (JetStream PubAck), see OrderPublisher
+            .bean("orderPublisher", "publish")
             .process(e -> JsonResponses.answer(e, 202, new OrderPublished(e.getProperty("orderId", String.class),
                     e.getContext().resolvePropertyPlaceholders("{{hub.pubsub.subject}}"))));
 
@@ -103,14 +94,5 @@ public class PubSubRoutes extends RouteBuilder {
         };
     }
 
-    private void requireConnected(Exchange exchange) {
-        NatsConfiguration.NatsMonitor monitor = exchange.getContext().getRegistry()
-                .lookupByNameAndType(NatsConfiguration.MONITOR, NatsConfiguration.NatsMonitor.class);
-        if (!monitor.isConnected()) {
-            // a client that is reconnecting would buffer the message; refusing is the honest answer
-            throw new HttpProblemException(503, "Service Unavailable",
-                    "the NATS server is unavailable (" + monitor.status() + "), nothing was published");
-        }
-    }
 
 }

@@ -19,6 +19,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
@@ -123,13 +124,16 @@ public class ChoreographyRoutes extends RouteBuilder {
     private static String reactor(String service) {
         return "kafka:{{hub.saga.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.saga.choreography.group}}-" + service
                 + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
+                // asynchronous commits: a reaction applied twice changes nothing (see the class comment)
+                + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName()
                 + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
                 + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}";
     }
 
     private static String emit() {
         return "kafka:{{hub.saga.topic}}?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all&enableIdempotence=true"
-                + "&maxBlockMs={{hub.eventlog.max-block-ms}}";
+                + "&maxBlockMs={{hub.eventlog.max-block-ms}}&requestTimeoutMs={{hub.eventlog.request-timeout-ms}}"
+                + "&deliveryTimeoutMs={{hub.eventlog.delivery-timeout-ms}}";
     }
 
     /** Reads the envelope into properties {@code event}, {@code orderId}, {@code data} (as JSON), {@code reason}. */

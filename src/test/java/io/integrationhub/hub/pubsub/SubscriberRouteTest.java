@@ -3,6 +3,10 @@ package io.integrationhub.hub.pubsub;
 import java.util.HashMap;
 import java.util.Map;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
@@ -23,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SubscriberRouteTest extends RouteUnitTestSupport {
 
     private DeliveryLog log;
+    private DataSource ds;
 
     @Override
     protected Map<String, String> settings() {
@@ -47,10 +52,13 @@ class SubscriberRouteTest extends RouteUnitTestSupport {
 
     @BeforeEach
     void advise() throws Exception {
-        DataSource ds = MemoryDatabase.migrated();
+        ds = MemoryDatabase.migrated();
         log = new DeliveryLog(ds, "unit");
         context.getRegistry().bind("deliveryLog", log);
         context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters());
+        // the publishing route is not exercised here (it needs NATS: PubSubTest, PubSubCrashJarIT)
+        context.getRegistry().bind("orderPublisher", new OrderPublisher(null, "orders.created", "ORDERS", true,
+                Duration.ofDays(7), Duration.ofSeconds(2)));
         for (String name : PubSubRoutes.SUBSCRIBERS) {
             AdviceWith.adviceWith(context, "pubsub-" + name, r -> r.replaceFromWith("direct:" + name));
         }
@@ -65,6 +73,20 @@ class SubscriberRouteTest extends RouteUnitTestSupport {
         template.sendBody("direct:audit", "{\"orderId\":\"o-7\"}".getBytes());
 
         assertThat(log.subscribersOf("o-7")).containsExactly("audit");
+    }
+
+    @Test
+    void shouldRecordAnOrderOnceWhenItIsDeliveredTwice() throws Exception {
+        template.sendBody("direct:audit", "{\"orderId\":\"o-8\"}".getBytes());
+        template.sendBody("direct:audit", "{\"orderId\":\"o-8\"}".getBytes());
+        template.sendBody("direct:notifications", "{\"orderId\":\"o-8\"}".getBytes());
+
+        assertThat(log.subscribersOf("o-8")).containsExactly("audit", "notifications");
+        try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT COUNT(*) FROM pubsub_delivery WHERE order_id = 'o-8' AND subscriber = 'audit'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the audit effect once").isEqualTo(1);
+        }
     }
 
     @Test

@@ -61,7 +61,7 @@ public final class LocalServices {
                 + ". These tests need the real service; start it with: " + service.startCommand;
     }
 
-    static boolean reachable(String host, int port) {
+    public static boolean reachable(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 1000);
             return true;

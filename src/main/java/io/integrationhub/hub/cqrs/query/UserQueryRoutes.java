@@ -6,6 +6,7 @@ import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.eventlog.EventLogRoutes;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 
 /**
  * CQRS read side.
@@ -24,8 +25,12 @@ public class UserQueryRoutes extends RouteBuilder {
     public void configure() throws Exception {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.cqrs.graphql.max-body-bytes}}"));
 
+        // offsets committed asynchronously (sent with the next poll), as the event log's: an applied
+        // record whose commit is lost is applied again, which changes nothing (by eventId); a
+        // synchronous commit that times out while Kafka is away would fail an applied record
         from("kafka:{{hub.cqrs.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.cqrs.projector.group}}"
                 + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
+                + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName()
                 + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
                 + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
             .routeId("cqrs-projector")

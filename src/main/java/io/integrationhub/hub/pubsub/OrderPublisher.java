@@ -1,0 +1,118 @@
+package io.integrationhub.hub.pubsub;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.infra.NatsConfiguration.NatsMonitor;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.NatsMessage;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes an order on {@code hub.pubsub.subject} so that a 202 means what it says.
+ * <p>
+ * Durable ({@code hub.pubsub.publish.durable=true}, the default): through JetStream, answered only
+ * once the stream {@code hub.pubsub.jetstream.stream} has stored the message (its PubAck), so a
+ * NATS server killed right after the 202 still has it for every JetStream subscriber. The stream
+ * is created on first use when missing (file storage, {@code hub.pubsub.jetstream.max-age}). The
+ * message id derives from the orderId: a retried publish of the same order within the stream's duplicate
+ * window is stored once (the message id is derived from the orderId). Core subscribers still receive it as a plain message on the subject.
+ * <p>
+ * Not durable ({@code false}, for a NATS server without JetStream): a core publish, at most once.
+ * <p>
+ * Written against jnats rather than through camel-nats' producer because in 4.17 that producer
+ * falls back to a core publish when the server has no JetStream (a 202 that is not durable) and
+ * reports a missing stream as a plain Exception; here each failure becomes a clear 503.
+ */
+public class OrderPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderPublisher.class);
+    private final NatsMonitor nats;
+    private final String subject;
+    private final String stream;
+    private final boolean durable;
+    private final Duration maxAge;
+    private final Duration ackTimeout;
+    private volatile Connection streamCheckedOn;
+
+    public OrderPublisher(NatsMonitor nats, String subject, String stream, boolean durable, Duration maxAge,
+            Duration ackTimeout) {
+        this.nats = nats;
+        this.subject = subject;
+        this.stream = stream;
+        this.durable = durable;
+        this.maxAge = maxAge;
+        this.ackTimeout = ackTimeout;
+    }
+
+    /** Publishes the body (an order with {@code orderId}); throws a 503 problem when it is not stored. */
+    public void publish(Exchange exchange) {
+        String orderId = exchange.getProperty("orderId", String.class);
+        byte[] body = exchange.getIn().getBody(byte[].class);
+        Connection connection = nats.connection();
+        if (connection == null) {
+            // a client that is reconnecting would buffer the message; refusing is the honest answer
+            throw unavailable("the NATS server is unavailable (" + nats.status() + "), nothing was published");
+        }
+        NatsMessage message = NatsMessage.builder().subject(subject).data(body).build();
+        if (!durable) {
+            connection.publish(message);
+            return;
+        }
+        try {
+            ensureStream(connection);
+            PublishAck ack = connection.jetStream(JetStreamOptions.builder().requestTimeout(ackTimeout).build())
+                    .publish(message, PublishOptions.builder().messageId(messageId(orderId)).expectedStream(stream).build());
+            exchange.setProperty("streamSequence", ack.getSeqno());
+            if (ack.isDuplicate()) {
+                LOG.debug("order {} was published before (stream {} sequence {})", orderId, stream, ack.getSeqno());
+            }
+        } catch (IOException | JetStreamApiException e) {
+            throw unavailable("NATS JetStream did not confirm that stream " + stream + " stored the order ("
+                    + e.getMessage() + "); publishing the same orderId again is safe");
+        }
+    }
+
+    /** The order's JetStream message id: derived from the orderId, ASCII as a NATS header value must be. */
+    static String messageId(String orderId) {
+        return "order-" + UUID.nameUUIDFromBytes(orderId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void ensureStream(Connection connection) throws IOException, JetStreamApiException {
+        if (streamCheckedOn == connection) {
+            return;
+        }
+        if (!connection.getServerInfo().isJetStreamAvailable()) {
+            throw unavailable("the NATS server has no JetStream: a durable publish needs it "
+                    + "(or set hub.pubsub.publish.durable=false for an at-most-once core publish)");
+        }
+        JetStreamManagement management = connection.jetStreamManagement();
+        try {
+            management.getStreamInfo(stream);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != 10059) { // 10059: stream not found
+                throw e;
+            }
+            management.addStream(StreamConfiguration.builder().name(stream).subjects(subject)
+                    .storageType(StorageType.File).maxAge(maxAge).build());
+            LOG.info("Created JetStream stream {} for subject {} (file storage, max age {})", stream, subject, maxAge);
+        }
+        streamCheckedOn = connection;
+    }
+
+    private static HttpProblemException unavailable(String detail) {
+        return new HttpProblemException(503, "Service Unavailable", detail);
+    }
+}
