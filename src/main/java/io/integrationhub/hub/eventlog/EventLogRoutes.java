@@ -1,7 +1,9 @@
 package io.integrationhub.hub.eventlog;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,10 +18,11 @@ import io.integrationhub.hub.eventlog.api.EventAppended;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
+import org.apache.camel.Expression;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.support.ExpressionAdapter;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
@@ -28,12 +31,14 @@ import org.apache.kafka.common.KafkaException;
  * value = the event envelope, produced with acks=all and idempotence.
  * <pre>
  *  POST /api/events/{topic} ─▶ eventlog-append ─▶ Kafka topic
- *  Kafka topic ─▶ eventlog-&lt;topic&gt; (group hub.eventlog.group-&lt;topic&gt;) ─▶ SQL projection ─▶ commit offset
- *                   └─ retries exhausted / not an event ─▶ eventlog-dead-letter ─▶ &lt;topic&gt;.dlt ─▶ commit
+ *  Kafka topic ─▶ eventlog-&lt;topic&gt; (group hub.eventlog.group-&lt;topic&gt;): a poll's records
+ *                   ─▶ SQL projection, one transaction ─▶ commit the highest offset per partition
+ *                   └─ not events, or a batch refused ─▶ eventlog-apply-record, one by one
+ *                        └─ retries exhausted / not an event ─▶ eventlog-dead-letter ─▶ &lt;topic&gt;.dlt
  *  POST /admin/replay/{topic} ─▶ eventlog-replay: clear the projection, rewind the group to offset 0
  * </pre>
- * At-least-once: the offset is committed only after the projection's transaction (or the dead
- * letter) is done; the projection is idempotent by eventId, so a redelivery changes nothing.
+ * At-least-once: offsets are committed only after the projection's transaction (and the dead
+ * letters) are done; the projection is idempotent by eventId, so a redelivery changes nothing.
  */
 public class EventLogRoutes extends RouteBuilder {
 
@@ -45,21 +50,34 @@ public class EventLogRoutes extends RouteBuilder {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.eventlog.max-body-bytes}}"));
 
         for (String topic : topics) {
-            // one group per topic, so a replay of one topic can rewind its group while the others run
-            // consumersCount: one consumer (thread) per partition, in order within each; the offset commit
-            // after each record is asynchronous (sent with the next poll): the projection is idempotent by
-            // eventId, so a commit lost in a crash means records applied twice, never records skipped
+            // one group per topic, so a replay of one topic can rewind its group while the others run;
+            // consumersCount: one consumer (thread) per partition, in order within each.
+            // batching: a poll's records (up to max-poll-records) are applied in one transaction, then the
+            // highest offset per partition is committed, synchronously (one commit per poll; camel-kafka
+            // 4.17's batching consumer never sends offsets recorded for an asynchronous commit). A crash
+            // before the commit means records applied again, which changes nothing (by eventId), never
+            // records skipped. breakOnFirstError: a batch that fails, its commit included, is polled
+            // again from the last commit.
             from("kafka:" + topic + "?brokers={{hub.kafka.brokers}}&groupId={{hub.eventlog.group}}-" + topic
                     + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
+                    + "&batching=true&breakOnFirstError=true"
                     + "&consumersCount={{hub.eventlog.consumers}}"
-                    + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName()
                     + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
                     + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
                 .routeId("eventlog-" + topic)
-                .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
-                .bean("eventProjection", "apply")
-                .process(EventLogRoutes::commit);
+                .bean("eventProjection", "applyBatch")
+                // what the batch left (not events; or all, when its transaction failed), in order
+                .split(EventLogRoutes.recordsLeft()).stopOnException()
+                    .to("direct:eventlog-apply-record")
+                .end()
+                .process(EventLogRoutes::commitHighestOffsets);
         }
+
+        // one record: retried, then dead-lettered (a record that is not an event at once)
+        from("direct:eventlog-apply-record")
+            .routeId("eventlog-apply-record")
+            .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
+            .bean("eventProjection", "apply");
 
         from("direct:eventlog-dead-letter")
             .routeId("eventlog-dead-letter")
@@ -142,6 +160,36 @@ public class EventLogRoutes extends RouteBuilder {
         RecordMetadata stored = metadata.get(0);
         JsonResponses.answer(exchange, 201, new EventAppended(
                 exchange.getProperty("eventId", String.class), stored.topic(), stored.partition(), stored.offset()));
+    }
+
+    /** The record messages a batch left to apply one by one ({@link EventProjection#ONE_BY_ONE}). */
+    public static Expression recordsLeft() {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange batch) {
+                @SuppressWarnings("unchecked")
+                List<Exchange> left = batch.getProperty(EventProjection.ONE_BY_ONE, List.class);
+                return left == null ? List.of() : left.stream().map(Exchange::getIn).toList();
+            }
+        };
+    }
+
+    /**
+     * Commits, per partition, the offset of the last record of a batch (camel-kafka batching with
+     * allowManualCommit: each record carries its own manual commit). Call it only once every record
+     * of the batch is applied or dead-lettered.
+     */
+    public static void commitHighestOffsets(Exchange batch) {
+        @SuppressWarnings("unchecked")
+        List<Exchange> records = batch.getIn().getBody(List.class);
+        Map<String, KafkaManualCommit> last = new LinkedHashMap<>();
+        for (Exchange record : records) {
+            KafkaManualCommit commit = record.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit != null) {
+                last.put(record.getIn().getHeader(KafkaConstants.TOPIC) + "-" + record.getIn().getHeader(KafkaConstants.PARTITION), commit);
+            }
+        }
+        last.values().forEach(KafkaManualCommit::commit);
     }
 
     /** Commits the offset of the record in the exchange (consumers with allowManualCommit). */

@@ -2,9 +2,19 @@ package io.integrationhub.hub.eventlog;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -13,14 +23,25 @@ import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the event-log consumers derive: each entity's latest event and event count, and every
- * applied event once. Applying is one transaction keyed by eventId, so a redelivered record (after
- * a crash before the offset commit, or a producer retry) changes nothing.
+ * applied event once. Applying is keyed by eventId, so a redelivered record (after a crash before
+ * the offset commit, or a producer retry) changes nothing.
+ * <p>
+ * A consumer applies a whole poll at once ({@link #applyBatch}): one transaction, JDBC batches, one
+ * statement per entity rather than per event. What the batch cannot take — a record that is not an
+ * event, or every record when the transaction fails — is left for the per-record route, which has
+ * the retries and the dead letters ({@link #apply}).
  */
 public class EventProjection {
 
+    /** Exchange property of a batch: the records to apply one by one after it, in their order. */
+    public static final String ONE_BY_ONE = "hubRecordsOneByOne";
+    private static final Logger LOG = LoggerFactory.getLogger(EventProjection.class);
+    private static final int IN_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
 
@@ -50,6 +71,160 @@ public class EventProjection {
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Applies the records of a poll (the body of a camel-kafka batch exchange) in one transaction and
+     * sets {@link #ONE_BY_ONE} to the records left for the per-record route: the ones that are not
+     * events, or all of them when the transaction failed. Nothing is committed to Kafka here.
+     */
+    public void applyBatch(Exchange batch) {
+        @SuppressWarnings("unchecked")
+        List<Exchange> records = batch.getIn().getBody(List.class);
+        List<Exchange> oneByOne = new ArrayList<>();
+        List<Parsed> events = new ArrayList<>();
+        for (Exchange record : records) {
+            try {
+                events.add(parse(record));
+            } catch (InvalidEventException e) {
+                oneByOne.add(record); // the per-record route dead-letters it, with the reason
+            }
+        }
+        try {
+            applyAll(events);
+        } catch (SQLException e) {
+            LOG.warn("A batch of {} records was refused ({}); applying them one by one", records.size(), e.getMessage());
+            oneByOne = records;
+        }
+        batch.setProperty(ONE_BY_ONE, oneByOne);
+    }
+
+    private record Parsed(Exchange record, EventEnvelope event, String topic, String key) {
+    }
+
+    private static Parsed parse(Exchange record) throws InvalidEventException {
+        String key = record.getIn().getHeader(KafkaConstants.KEY, String.class);
+        EventEnvelope event = read(record.getIn().getBody(String.class));
+        if (key == null || key.isBlank()) {
+            throw new InvalidEventException("record has no key (the entity id)");
+        }
+        return new Parsed(record, event, record.getIn().getHeader(KafkaConstants.TOPIC, String.class), key);
+    }
+
+    private void applyAll(List<Parsed> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Set<String> appliedBefore = alreadyApplied(c, events);
+                Map<String, Parsed> fresh = new LinkedHashMap<>();
+                for (Parsed p : events) {
+                    if (appliedBefore.contains(p.event().eventId()) || fresh.putIfAbsent(p.event().eventId(), p) != null) {
+                        MessagingMetrics.duplicateIgnored(p.record()); // a redelivery, or the same event twice in one poll
+                    }
+                }
+                insertApplied(c, fresh.values());
+                updateEntities(c, fresh.values());
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static Set<String> alreadyApplied(Connection c, List<Parsed> events) throws SQLException {
+        Set<String> applied = new HashSet<>();
+        for (int from = 0; from < events.size(); from += IN_CHUNK) {
+            List<Parsed> chunk = events.subList(from, Math.min(events.size(), from + IN_CHUNK));
+            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM event_applied WHERE event_id IN (" + marks + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i).event().eventId());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        applied.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return applied;
+    }
+
+    private static void insertApplied(Connection c, Collection<Parsed> events) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_applied (event_id, topic, entity_id, event_type, "
+                + "kafka_partition, kafka_offset, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            Timestamp now = Timestamp.from(Instant.now());
+            for (Parsed p : events) {
+                ps.setString(1, p.event().eventId());
+                ps.setString(2, p.topic());
+                ps.setString(3, p.key());
+                ps.setString(4, p.event().event());
+                ps.setObject(5, p.record().getIn().getHeader(KafkaConstants.PARTITION, Integer.class));
+                ps.setObject(6, p.record().getIn().getHeader(KafkaConstants.OFFSET, Long.class));
+                ps.setTimestamp(7, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** One UPDATE (or INSERT) per entity of the batch: its count grows by its events, its last event is the last one. */
+    private static void updateEntities(Connection c, Collection<Parsed> events) throws SQLException {
+        Map<List<String>, Parsed> last = new LinkedHashMap<>();
+        Map<List<String>, Integer> counts = new HashMap<>();
+        for (Parsed p : events) {
+            List<String> entity = List.of(p.topic(), p.key());
+            last.put(entity, p);
+            counts.merge(entity, 1, Integer::sum);
+        }
+        List<List<String>> entities = new ArrayList<>(last.keySet());
+        int[] updated;
+        try (PreparedStatement update = c.prepareStatement("UPDATE entity_projection SET event_count = event_count + ?, "
+                + "last_event_id = ?, last_event_type = ?, last_occurred_at = ?, last_data = ? WHERE topic = ? AND entity_id = ?")) {
+            for (List<String> entity : entities) {
+                Parsed p = last.get(entity);
+                update.setInt(1, counts.get(entity));
+                update.setString(2, p.event().eventId());
+                update.setString(3, p.event().event());
+                update.setString(4, p.event().occurredAt());
+                update.setString(5, p.event().data() == null ? null : p.event().data().toString());
+                update.setString(6, entity.get(0));
+                update.setString(7, entity.get(1));
+                update.addBatch();
+            }
+            updated = update.executeBatch();
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO entity_projection (topic, entity_id, event_count, "
+                + "last_event_id, last_event_type, last_occurred_at, last_data) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            boolean any = false;
+            for (int i = 0; i < entities.size(); i++) {
+                if (updated[i] > 0) {
+                    continue;
+                }
+                if (updated[i] != 0) {
+                    // the driver did not say (SUCCESS_NO_INFO): no way to know whether the row exists
+                    throw new SQLException("the JDBC driver gave no update count for a batched UPDATE");
+                }
+                List<String> entity = entities.get(i);
+                Parsed p = last.get(entity);
+                insert.setString(1, entity.get(0));
+                insert.setString(2, entity.get(1));
+                insert.setInt(3, counts.get(entity));
+                insert.setString(4, p.event().eventId());
+                insert.setString(5, p.event().event());
+                insert.setString(6, p.event().occurredAt());
+                insert.setString(7, p.event().data() == null ? null : p.event().data().toString());
+                insert.addBatch();
+                any = true;
+            }
+            if (any) {
+                insert.executeBatch();
             }
         }
     }

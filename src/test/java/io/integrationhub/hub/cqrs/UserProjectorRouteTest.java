@@ -1,6 +1,9 @@
 package io.integrationhub.hub.cqrs;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -20,6 +23,7 @@ import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -135,10 +139,40 @@ class UserProjectorRouteTest extends RouteUnitTestSupport {
         });
     }
 
-    /** One record as the projector (its group) and this instance's WebSocket feed (its own group) both get it. */
+    /**
+     * One record as the projector (its group: a poll of one, as camel-kafka's batching consumer hands
+     * it) and this instance's WebSocket feed (its own group) both get it.
+     */
     private void deliver(String key, String value) {
-        template.sendBodyAndHeaders("direct:events", value, Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, key));
+        template.sendBody("direct:events", new ArrayList<>(List.of(record(key, value))));
         template.sendBodyAndHeaders("direct:feed", value, Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, key));
+    }
+
+    private Exchange record(String key, String value) {
+        Exchange record = new DefaultExchange(context);
+        record.getIn().setBody(value);
+        record.getIn().setHeaders(new HashMap<>(Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, key)));
+        return record;
+    }
+
+    @Test
+    void shouldApplyAPollInOneTransactionKeepingEachUsersNewestVersion() throws Exception {
+        MockEndpoint dlt = getMockEndpoint("mock:dlt");
+        dlt.expectedMessageCount(1);
+
+        template.sendBody("direct:events", new ArrayList<>(List.of(
+                record("u-7", event("e-71", "UserCreated", "u-7", "Seven", 1)),
+                record("u-8", event("e-81", "UserCreated", "u-8", "Eight", 1)),
+                record("u-7", event("e-72", "UserUpdated", "u-7", "Seven again", 2)),
+                record("u-9", event("e-91", "UserCreated", "someone-else", "Mismatch", 1)),
+                record("u-7", event("e-71", "UserCreated", "u-7", "Seven", 1)))));
+        template.sendBody("direct:events", new ArrayList<>(List.of(
+                record("u-8", event("e-80", "UserCreated", "u-8", "Stale", 1)))));
+
+        dlt.assertIsSatisfied();
+        assertThat(readModel.find("u-7")).hasValueSatisfying(u -> assertThat(u.name()).isEqualTo("Seven again"));
+        assertThat(readModel.find("u-8")).hasValueSatisfying(u -> assertThat(u.name()).as("an older version ignored").isEqualTo("Eight"));
+        assertThat(readModel.find("u-9")).isEmpty();
     }
 
     private static String event(String eventId, String type, String id, String name, long version) {

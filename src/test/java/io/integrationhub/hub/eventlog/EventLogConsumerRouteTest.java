@@ -1,7 +1,9 @@
 package io.integrationhub.hub.eventlog;
 
 import java.time.Duration;
-
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -10,10 +12,12 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
+import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Unit test of the event-log consumer logic with camel-test: the Kafka consumer becomes
- * {@code direct:events}, the dead-letter topic a mock, the projection an in-memory H2.
+ * {@code direct:events} (sent a poll's records, as camel-kafka's batching consumer does), the
+ * dead-letter topic a mock, the projection an in-memory H2.
  * The same routes against Kafka: {@code it.EventLogTest}.
  */
 class EventLogConsumerRouteTest extends RouteUnitTestSupport {
@@ -70,8 +75,8 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
         String envelope = "{\"eventId\":\"e-1\",\"event\":\"UserCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}";
         Map<String, Object> headers = Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-1");
 
-        template.sendBodyAndHeaders("direct:events", envelope, headers);
-        template.sendBodyAndHeaders("direct:events", envelope, headers);
+        poll(record(envelope, headers));
+        poll(record(envelope, headers));
 
         assertThat(count("SELECT event_count FROM entity_projection WHERE entity_id = 'u-1'")).isEqualTo(1);
         getMockEndpoint("mock:dlt").expectedMessageCount(0);
@@ -85,7 +90,7 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
         dlt.expectedHeaderReceived(KafkaConstants.OVERRIDE_TOPIC, "user-events.dlt");
         dlt.expectedHeaderReceived(KafkaConstants.KEY, "u-2");
 
-        template.sendBodyAndHeaders("direct:events", "garbage", Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-2"));
+        poll(record("garbage", Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-2")));
 
         dlt.assertIsSatisfied();
         assertThat(dlt.getExchanges().get(0).getIn().getHeader("x-failure-reason", String.class)).contains("not an event envelope");
@@ -96,12 +101,45 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
         MockEndpoint dlt = getMockEndpoint("mock:dlt");
         dlt.expectedMessageCount(1);
 
-        template.sendBodyAndHeaders("direct:events",
-                "{\"eventId\":\"e-3\",\"event\":\"UserCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}",
-                Map.of(KafkaConstants.TOPIC, "user-events"));
+        poll(record("{\"eventId\":\"e-3\",\"event\":\"UserCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}",
+                Map.of(KafkaConstants.TOPIC, "user-events")));
 
         dlt.assertIsSatisfied();
         assertThat(dlt.getExchanges().get(0).getIn().getHeader("x-failure-reason", String.class)).contains("no key");
+    }
+
+    @Test
+    void shouldApplyAPollInOneBatchCountingEachEventOnceAndDeadLetterWhatIsNotAnEvent() throws Exception {
+        MockEndpoint dlt = getMockEndpoint("mock:dlt");
+        dlt.expectedBodiesReceived("not json");
+        Map<String, Object> u5 = Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-5");
+        Map<String, Object> u6 = Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-6");
+
+        poll(record(event("e-51", "UserCreated"), u5), record(event("e-61", "UserCreated"), u6),
+                record("not json", u5), record(event("e-52", "UserUpdated"), u5), record(event("e-51", "UserCreated"), u5));
+        poll(record(event("e-52", "UserUpdated"), u5), record(event("e-53", "UserDeleted"), u5));
+
+        dlt.assertIsSatisfied();
+        assertThat(count("SELECT event_count FROM entity_projection WHERE entity_id = 'u-5'")).as("e-51, e-52, e-53 once each").isEqualTo(3);
+        assertThat(count("SELECT event_count FROM entity_projection WHERE entity_id = 'u-6'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM entity_projection WHERE entity_id = 'u-5' AND last_event_type = 'UserDeleted'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM event_applied")).isEqualTo(4);
+    }
+
+    private static String event(String id, String type) {
+        return "{\"eventId\":\"" + id + "\",\"event\":\"" + type + "\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}";
+    }
+
+    private Exchange record(String body, Map<String, Object> headers) {
+        Exchange record = new DefaultExchange(context);
+        record.getIn().setBody(body);
+        record.getIn().setHeaders(new HashMap<>(headers));
+        return record;
+    }
+
+    /** What camel-kafka's batching consumer hands the route: one exchange whose body is the poll's records. */
+    private void poll(Exchange... records) {
+        template.sendBody("direct:events", new ArrayList<>(List.of(records)));
     }
 
     private int count(String sql) throws Exception {

@@ -119,7 +119,8 @@ class GrpcUserServiceTest {
             assertThat(users.create(prefix + i, "Streamed " + i, prefix + i + "@example.com").statusCode()).isEqualTo(201);
             ids.add(prefix + i);
         }
-        await().until(() -> !users.user(prefix + 4).isNull());
+        // the five are on different partitions, projected independently: wait for each
+        await().until(() -> ids.stream().noneMatch(id -> users.user(id).isNull()));
 
         List<String> streamed = new ArrayList<>();
         Iterator<User> all = stub.withDeadlineAfter(5, TimeUnit.SECONDS)

@@ -6,10 +6,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserState;
@@ -18,6 +27,8 @@ import io.integrationhub.hub.eventlog.InvalidEventException;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies a {@code user-events} record to the read model, in one transaction:
@@ -27,9 +38,16 @@ import org.apache.camel.component.kafka.KafkaConstants;
  *       older version arriving late (a relay retry after a newer one went out) is ignored.</li>
  * </ul>
  * Events carry the whole state, so applying one never needs an earlier one.
+ * <p>
+ * The projector applies a whole poll at once ({@link #applyBatch}): one transaction, one write per
+ * user (its newest version in the poll). What the batch cannot take — a record that is not a user
+ * event, or every record when the transaction fails — is left for the per-record route with its
+ * retries and dead letters ({@link #apply}).
  */
 public class UserProjector {
 
+    private static final Logger LOG = LoggerFactory.getLogger(UserProjector.class);
+    private static final int IN_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
 
@@ -50,6 +68,7 @@ public class UserProjector {
             try {
                 if (!markApplied(c, event.eventId(), change)) {
                     c.rollback();
+                    MessagingMetrics.duplicateIgnored(exchange);
                     return false;
                 }
                 Long current = currentVersion(c, change.id());
@@ -64,6 +83,123 @@ public class UserProjector {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Applies the records of a poll (the body of a camel-kafka batch exchange) in one transaction and
+     * sets {@link EventProjection#ONE_BY_ONE} to the records left for the per-record route.
+     */
+    public void applyBatch(Exchange batch) {
+        @SuppressWarnings("unchecked")
+        List<Exchange> records = batch.getIn().getBody(List.class);
+        List<Exchange> oneByOne = new ArrayList<>();
+        List<Applied> changes = new ArrayList<>();
+        for (Exchange record : records) {
+            try {
+                EventEnvelope event = EventProjection.read(record.getIn().getBody(String.class));
+                Change change = change(event, record.getIn().getHeader(KafkaConstants.KEY, String.class));
+                if (change != null) { // null: an event type this hub version does not know, not ours to judge
+                    changes.add(new Applied(record, event.eventId(), change));
+                }
+            } catch (InvalidEventException e) {
+                oneByOne.add(record); // the per-record route dead-letters it, with the reason
+            }
+        }
+        try {
+            applyAll(changes);
+        } catch (SQLException e) {
+            LOG.warn("A batch of {} user events was refused ({}); applying them one by one", records.size(), e.getMessage());
+            oneByOne = records;
+        }
+        batch.setProperty(EventProjection.ONE_BY_ONE, oneByOne);
+    }
+
+    private record Applied(Exchange record, String eventId, Change change) {
+    }
+
+    private void applyAll(List<Applied> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Set<String> appliedBefore = inChunks(c, "SELECT event_id FROM user_view_applied WHERE event_id IN ",
+                        changes.stream().map(Applied::eventId).toList(), rs -> rs.getString(1));
+                Map<String, Applied> fresh = new LinkedHashMap<>();
+                for (Applied a : changes) {
+                    if (appliedBefore.contains(a.eventId()) || fresh.putIfAbsent(a.eventId(), a) != null) {
+                        MessagingMetrics.duplicateIgnored(a.record());
+                    }
+                }
+                // each user's newest version in this poll
+                Map<String, Change> newest = new LinkedHashMap<>();
+                for (Applied a : fresh.values()) {
+                    newest.merge(a.change().id(), a.change(), (x, y) -> y.version() > x.version() ? y : x);
+                }
+                Map<String, Long> current = new HashMap<>();
+                inChunks(c, "SELECT id, version FROM user_view WHERE id IN ", new ArrayList<>(newest.keySet()), rs -> {
+                    current.put(rs.getString(1), rs.getLong(2));
+                    return null;
+                });
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO user_view_applied (event_id, user_id, version, applied_at) VALUES (?, ?, ?, ?)")) {
+                    Timestamp now = Timestamp.from(Instant.now());
+                    for (Applied a : fresh.values()) {
+                        ps.setString(1, a.eventId());
+                        ps.setString(2, a.change().id());
+                        ps.setLong(3, a.change().version());
+                        ps.setTimestamp(4, now);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                try (PreparedStatement update = c.prepareStatement(UPDATE); PreparedStatement insert = c.prepareStatement(INSERT)) {
+                    for (Change change : newest.values()) {
+                        Long version = current.get(change.id());
+                        if (version == null) {
+                            bind(insert, change);
+                            insert.addBatch();
+                        } else if (change.version() > version) {
+                            bind(update, change);
+                            update.addBatch();
+                        }
+                    }
+                    insert.executeBatch();
+                    update.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private static <T> Set<T> inChunks(Connection c, String sqlBeforeList, List<String> values, Row<T> row) throws SQLException {
+        Set<T> result = new HashSet<>();
+        for (int from = 0; from < values.size(); from += IN_CHUNK) {
+            List<String> chunk = values.subList(from, Math.min(values.size(), from + IN_CHUNK));
+            try (PreparedStatement ps = c.prepareStatement(sqlBeforeList
+                    + "(" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        T value = row.read(rs);
+                        if (value != null) {
+                            result.add(value);
+                        }
+                    }
+                }
+            }
+        }
+        return result;
     }
 
     /** The new state of one user as an event tells it; {@code deleted} for a tombstone. */
@@ -128,21 +264,26 @@ public class UserProjector {
         }
     }
 
+    // a deletion keeps only a tombstone (id, version): name and email are gone from the read side
+    private static final String UPDATE = "UPDATE user_view SET name = ?, email = ?, created_at = ?, updated_at = ?, "
+            + "version = ?, deleted = ? WHERE id = ?";
+    private static final String INSERT = "INSERT INTO user_view (name, email, created_at, updated_at, version, deleted, id) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?)";
+
     private static void write(Connection c, Change change, boolean exists) throws SQLException {
-        String sql = exists
-                // a deletion keeps only a tombstone (id, version): name and email are gone from the read side
-                ? "UPDATE user_view SET name = ?, email = ?, created_at = ?, updated_at = ?, version = ?, deleted = ? "
-                        + "WHERE id = ?"
-                : "INSERT INTO user_view (name, email, created_at, updated_at, version, deleted, id) VALUES (?, ?, ?, ?, ?, ?, ?)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, change.name());
-            ps.setString(2, change.email());
-            ps.setString(3, change.createdAt());
-            ps.setString(4, change.updatedAt());
-            ps.setLong(5, change.version());
-            ps.setBoolean(6, change.deleted());
-            ps.setString(7, change.id());
+        try (PreparedStatement ps = c.prepareStatement(exists ? UPDATE : INSERT)) {
+            bind(ps, change);
             ps.executeUpdate();
         }
+    }
+
+    private static void bind(PreparedStatement ps, Change change) throws SQLException {
+        ps.setString(1, change.name());
+        ps.setString(2, change.email());
+        ps.setString(3, change.createdAt());
+        ps.setString(4, change.updatedAt());
+        ps.setLong(5, change.version());
+        ps.setBoolean(6, change.deleted());
+        ps.setString(7, change.id());
     }
 }

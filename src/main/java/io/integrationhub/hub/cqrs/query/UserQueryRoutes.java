@@ -6,7 +6,6 @@ import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.eventlog.EventLogRoutes;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 
 /**
  * CQRS read side.
@@ -25,18 +24,27 @@ public class UserQueryRoutes extends RouteBuilder {
     public void configure() throws Exception {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.cqrs.graphql.max-body-bytes}}"));
 
-        // offsets committed asynchronously (sent with the next poll), as the event log's: an applied
-        // record whose commit is lost is applied again, which changes nothing (by eventId); a
-        // synchronous commit that times out while Kafka is away would fail an applied record
+        // a poll's records in one transaction, then the highest offset per partition committed (once per
+        // poll, as the event log does): records applied again after a crash change nothing (by eventId);
+        // a commit that fails (Kafka away) fails the batch, which is polled and applied again
         from("kafka:{{hub.cqrs.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.cqrs.projector.group}}"
                 + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
-                + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName()
+                + "&batching=true&breakOnFirstError=true"
                 + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
                 + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
             .routeId("cqrs-projector")
+            .bean("userProjector", "applyBatch")
+            // what the batch left (not user events; or all, when its transaction failed), in order
+            .split(EventLogRoutes.recordsLeft()).stopOnException()
+                .to("direct:cqrs-project-record")
+            .end()
+            .process(EventLogRoutes::commitHighestOffsets);
+
+        // one record: retried, then dead-lettered (a record that is not a user event at once)
+        from("direct:cqrs-project-record")
+            .routeId("cqrs-project-record")
             .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
-            .setProperty("readModelChanged", method("userProjector", "apply"))
-            .process(EventLogRoutes::commit);
+            .bean("userProjector", "apply");
 
         // /ws/users of this instance: every user event, whatever instance projects it (a consumer
         // group per instance, from the newest record; nothing to commit, nothing to replay)
