@@ -55,6 +55,23 @@ public final class BreakerConfiguration implements CamelConfiguration {
         return name + "-breaker";
     }
 
+    /** {@code timeout-ms} of breaker {@code name}: 0 (no time limit of the breaker's own) or more. */
+    static int timeLimit(CamelContext context, String name) {
+        String own = "hub.breaker." + name + ".timeout-ms";
+        String key = HubSettings.optional(context, own).isPresent() ? own : "hub.breaker.default.timeout-ms";
+        String value = HubSettings.required(context, key);
+        try {
+            int ms = Integer.parseInt(value.trim());
+            if (ms >= 0) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("Setting " + key + " = '" + value + "' must be a number of milliseconds, "
+                + "or 0 for no time limit of the breaker's own");
+    }
+
     /** The setting {@code hub.breaker.<name>.<key>}, else {@code hub.breaker.default.<key>}. */
     public static int setting(CamelContext context, String name, String key) {
         String own = "hub.breaker." + name + "." + key;
@@ -79,7 +96,7 @@ public final class BreakerConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("Settings hub.breaker." + name
                         + ".failure-rate-threshold and .slow-call-rate-threshold are percentages (1-100)");
             }
-            int timeout = setting(context, name, "timeout-ms");
+            int timeout = timeLimit(context, name);
             CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                     .failureRateThreshold(failureRate)
                     .slowCallRateThreshold(slowRate)
@@ -95,10 +112,15 @@ public final class BreakerConfiguration implements CamelConfiguration {
             context.getRegistry().bind(name + "Breaker", breaker);
             Resilience4jConfigurationDefinition eip = new Resilience4jConfigurationDefinition()
                     .circuitBreaker(name + "Breaker")
-                    .throwExceptionWhenHalfOpenOrOpenState(true)
-                    .timeoutEnabled(true)
-                    .timeoutDuration(timeout)
-                    .timeoutExecutorService(TIMEOUT_POOL);
+                    .throwExceptionWhenHalfOpenOrOpenState(true);
+            if (timeout > 0) {
+                // the breaker's own time limit: the call runs on TIMEOUT_POOL while the caller waits
+                eip.timeoutEnabled(true).timeoutDuration(timeout).timeoutExecutorService(TIMEOUT_POOL);
+            } else {
+                // no time limit of its own: the call runs in the caller's thread, bounded by its client's
+                // timeouts (HTTP: hub.http.connect-timeout-ms, hub.http.read-timeout-ms), and still counted
+                eip.timeoutEnabled(false);
+            }
             context.getRegistry().bind(eipConfiguration(name), eip);
             context.getRegistry().bind("breaker-" + name + "-health", new BreakerHealthCheck(breaker));
         }

@@ -80,6 +80,11 @@ class PointToPointTest {
             HttpResponse<String> response = hub.get("/api/p2p/data");
 
             assertProblem(response, 504, "Gateway Timeout");
+            // the breaker has no time limit of its own (the call runs in the request's thread), yet the
+            // HTTP client's timeout is counted against service B
+            io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = hub.context().getRegistry()
+                    .lookupByNameAndType("service-bBreaker", io.github.resilience4j.circuitbreaker.CircuitBreaker.class);
+            assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
         }
     }
 
