@@ -149,6 +149,34 @@ public class IdempotentRequests {
         exchange.removeProperty(CLAIM);
     }
 
+    /**
+     * Stores the answer for the request's key on {@code c}, inside the request's own transaction, so
+     * that the effect and its stored answer commit together: a hub that dies right after the commit
+     * still answers the retry with this answer. After the commit, call {@link #rememberedWithWrite}.
+     */
+    public static void rememberWith(Connection c, Exchange exchange, int status, String location, String body)
+            throws SQLException {
+        Claim claim = exchange.getProperty(CLAIM, Claim.class);
+        if (claim == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_key SET status = ?, location = ?, body = ?, "
+                + "completed_at = ? WHERE scope = ? AND idem_key = ?")) {
+            ps.setInt(1, status);
+            ps.setString(2, location);
+            ps.setString(3, body);
+            ps.setTimestamp(4, Timestamp.from(Instant.now()));
+            ps.setString(5, claim.scope());
+            ps.setString(6, claim.key());
+            ps.executeUpdate();
+        }
+    }
+
+    /** The transaction holding {@link #rememberWith} committed: nothing is left to store, nor to free on a later failure. */
+    public static void rememberedWithWrite(Exchange exchange) {
+        exchange.removeProperty(CLAIM);
+    }
+
     /** A problem answered instead: the request took no effect, its key is free for the retry. */
     public static void release(Exchange exchange) {
         Claim claim = exchange.getProperty(CLAIM, Claim.class);

@@ -16,6 +16,11 @@ public final class JsonResponses {
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setBody(JSON.writeValueAsString(body));
+        message.setBody(json(body));
+    }
+
+    /** The JSON text {@link #answer} writes for {@code body}. */
+    public static String json(Object body) throws Exception {
+        return JSON.writeValueAsString(body);
     }
 }

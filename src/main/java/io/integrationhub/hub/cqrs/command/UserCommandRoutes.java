@@ -34,11 +34,15 @@ public class UserCommandRoutes extends RouteBuilder {
             .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/user-create.json")
             .process(e -> {
-                UserState user = commands(e).create(JSON.readValue(e.getIn().getBody(byte[].class), UserRequest.class));
+                // with an Idempotency-Key, the answer is stored in the user's own transaction: a hub that
+                // dies right after the commit still answers the retry, which creates nothing
+                UserState user = commands(e).create(JSON.readValue(e.getIn().getBody(byte[].class), UserRequest.class),
+                        (c, created) -> IdempotentRequests.rememberWith(c, e, 201, "/users/" + created.id(),
+                                JsonResponses.json(new UserId(created.id()))));
+                IdempotentRequests.rememberedWithWrite(e);
                 JsonResponses.answer(e, 201, new UserId(user.id()));
                 e.getMessage().setHeader("Location", "/users/" + user.id());
-            })
-            .bean(IdempotentRequests.BEAN, "remember");
+            }).id("cqrs-user-create-write");
 
         from("platform-http:/users/{id}?httpMethodRestrict=PUT")
             .routeId("cqrs-user-update")

@@ -41,7 +41,18 @@ public class UserCommands {
         this.topic = topic;
     }
 
+    /** Work that commits with a write, or not at all (e.g. the stored answer of an Idempotency-Key). */
+    @FunctionalInterface
+    public interface InSameTransaction {
+        void run(Connection c, UserState user) throws Exception;
+    }
+
     public UserState create(UserRequest request) throws Exception {
+        return create(request, (c, user) -> { });
+    }
+
+    /** Creates the user; {@code alsoDo} runs in the same transaction, before its commit. */
+    public UserState create(UserRequest request, InSameTransaction alsoDo) throws Exception {
         String id = request.id() == null ? UUID.randomUUID().toString() : request.id();
         Instant now = now();
         UserState user = new UserState(id, request.name(), request.email(), now.toString(), now.toString(), 1);
@@ -59,6 +70,7 @@ public class UserCommands {
                     ps.executeUpdate();
                 }
                 appendEvent(c, id, UserEvents.CREATED, user, now);
+                alsoDo.run(c, user);
                 c.commit();
                 return user;
             } catch (SQLException e) {
@@ -66,6 +78,9 @@ public class UserCommands {
                 if (isUniqueViolation(e)) {
                     throw conflict(c, id, user.email());
                 }
+                throw e;
+            } catch (Exception e) {
+                c.rollback();
                 throw e;
             }
         }
