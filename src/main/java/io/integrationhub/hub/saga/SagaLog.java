@@ -62,11 +62,30 @@ public class SagaLog {
         this.leaseTime = leaseTime;
     }
 
+    /** Work that commits with the new order, or not at all (e.g. the stored answer of an Idempotency-Key). */
+    @FunctionalInterface
+    public interface InSameTransaction {
+        void run(Connection c, Order order) throws Exception;
+    }
+
     /** Records a new PENDING order; returns it with its id. */
     public Order start(OrderRequest request) throws Exception {
+        return start(request, (c, order) -> { });
+    }
+
+    /** Records a new PENDING order, {@code alsoDo} in the same transaction; returns it with its id. */
+    public Order start(OrderRequest request, InSameTransaction alsoDo) throws Exception {
         Order order = newOrder(request);
         try (Connection c = dataSource.getConnection()) {
-            insert(c, order, Instant.now());
+            c.setAutoCommit(false);
+            try {
+                insert(c, order, Instant.now());
+                alsoDo.run(c, order);
+                c.commit();
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
         }
         return order;
     }

@@ -63,17 +63,21 @@ public class SagaRoutes extends RouteBuilder {
             .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/order-request.json")
             .process(e -> {
-                Order order = sagaLog(e).start(JSON.readValue(e.getIn().getBody(byte[].class), OrderRequest.class));
+                // with an Idempotency-Key, the 202 is stored in the order's own transaction: a hub that dies
+                // right after the commit still answers the retry (the saga recovery ends that order)
+                Order order = sagaLog(e).start(JSON.readValue(e.getIn().getBody(byte[].class), OrderRequest.class),
+                        (c, placed) -> IdempotentRequests.rememberWith(c, e, 202, null,
+                                JsonResponses.json(new OrderAccepted(placed.orderId(), SagaLog.PENDING))));
+                IdempotentRequests.rememberedWithWrite(e);
                 e.getIn().removeHeaders("*");
                 e.getIn().setHeader(ORDER_ID, order.orderId());
                 e.getIn().setBody(JSON.writeValueAsString(order));
-            })
+            }).id("saga-order-submit-write")
             // the saga runs on its own; the order is in the saga log already, so a crash from here on
             // is ended by the recovery
             .to(ExchangePattern.InOnly, "seda:saga-orders?blockWhenFull=true&offerTimeout=5000")
             .process(e -> JsonResponses.answer(e, 202, new OrderAccepted(e.getIn().getHeader(ORDER_ID, String.class),
-                    SagaLog.PENDING)))
-            .bean(IdempotentRequests.BEAN, "remember");
+                    SagaLog.PENDING)));
 
         from("platform-http:/api/orders/{orderId}?httpMethodRestrict=GET")
             .routeId("saga-order-status")
