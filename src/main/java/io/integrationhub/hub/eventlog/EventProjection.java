@@ -2,15 +2,12 @@ package io.integrationhub.hub.eventlog;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +17,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.MessagingMetrics;
+import io.integrationhub.hub.common.SqlInList;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -41,7 +39,6 @@ public class EventProjection {
     /** Exchange property of a batch: the records to apply one by one after it, in their order. */
     public static final String ONE_BY_ONE = "hubRecordsOneByOne";
     private static final Logger LOG = LoggerFactory.getLogger(EventProjection.class);
-    private static final int IN_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
 
@@ -138,22 +135,8 @@ public class EventProjection {
     }
 
     private static Set<String> alreadyApplied(Connection c, List<Parsed> events) throws SQLException {
-        Set<String> applied = new HashSet<>();
-        for (int from = 0; from < events.size(); from += IN_CHUNK) {
-            List<Parsed> chunk = events.subList(from, Math.min(events.size(), from + IN_CHUNK));
-            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
-            try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM event_applied WHERE event_id IN (" + marks + ")")) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i).event().eventId());
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        applied.add(rs.getString(1));
-                    }
-                }
-            }
-        }
-        return applied;
+        return SqlInList.select(c, "SELECT event_id FROM event_applied WHERE event_id IN ",
+                events.stream().map(p -> p.event().eventId()).toList(), rs -> rs.getString(1));
     }
 
     private static void insertApplied(Connection c, Collection<Parsed> events) throws SQLException {

@@ -50,11 +50,8 @@ class EventLogConsumerCrashJarIT {
         String topic = "ledger-crash-" + suffix;
         String schema = LocalServices.uniqueSchema("hub_eventlog_crash");
         Map<String, String> settings = new HashMap<>();
-        settings.put("hub.datasource.url", LocalServices.postgresUrl());
-        settings.put("hub.datasource.username", LocalServices.postgresUser());
-        settings.put("hub.datasource.schema", schema);
-        settings.put("hub.kafka.embedded", "false");
-        settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        settings.putAll(LocalServices.postgresHubSettings(schema));
+        settings.putAll(KafkaTestKit.hubSettings());
         settings.put("hub.eventlog.topics", "user-events-" + suffix + ",order-events-" + suffix + "," + topic);
         settings.put("hub.cqrs.topic", "user-events-" + suffix);
         settings.put("hub.saga.topic", "order-events-" + suffix);

@@ -56,11 +56,8 @@ class PubSubCrashJarIT {
         ExecutorService clients = Executors.newFixedThreadPool(3);
         try (NatsServerProcess nats = NatsServerProcess.start(workDir.resolve("nats"))) {
             Map<String, String> settings = new HashMap<>();
-            settings.put("hub.datasource.url", LocalServices.postgresUrl());
-            settings.put("hub.datasource.username", LocalServices.postgresUser());
-            settings.put("hub.datasource.schema", schema);
-            settings.put("hub.kafka.embedded", "false");
-            settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+            settings.putAll(LocalServices.postgresHubSettings(schema));
+            settings.putAll(KafkaTestKit.hubSettings());
             settings.put("hub.nats.servers", nats.url());
             settings.put("hub.pubsub.audit.jetstream", "true");
 

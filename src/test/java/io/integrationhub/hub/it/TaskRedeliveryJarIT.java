@@ -41,11 +41,8 @@ class TaskRedeliveryJarIT {
         String schema = LocalServices.uniqueSchema("hub_redelivery");
         try (RabbitQueues rabbit = new RabbitQueues()) {
             Map<String, String> settings = new HashMap<>(rabbit.hubSettings());
-            settings.put("hub.datasource.url", LocalServices.postgresUrl());
-            settings.put("hub.datasource.username", LocalServices.postgresUser());
-            settings.put("hub.datasource.schema", schema);
-            settings.put("hub.kafka.embedded", "false");
-            settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+            settings.putAll(LocalServices.postgresHubSettings(schema));
+            settings.putAll(KafkaTestKit.hubSettings());
             settings.put("hub.tasks.consumers", "1");
 
             String taskId;

@@ -128,11 +128,8 @@ class TwoInstancesJarIT {
 
     private Map<String, String> settings() {
         Map<String, String> settings = new HashMap<>();
-        settings.put("hub.datasource.url", LocalServices.postgresUrl());
-        settings.put("hub.datasource.username", LocalServices.postgresUser());
-        settings.put("hub.datasource.schema", schema);
-        settings.put("hub.kafka.embedded", "false");
-        settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        settings.putAll(LocalServices.postgresHubSettings(schema));
+        settings.putAll(KafkaTestKit.hubSettings());
         settings.put("hub.eventlog.topics", topic + ",order-events-" + suffix);
         settings.put("hub.eventlog.group", "eventlog-" + suffix);
         settings.put("hub.cqrs.topic", topic);

@@ -31,6 +31,11 @@ public final class KafkaTestKit implements BeforeAllCallback {
         return cluster.bootstrapServers();
     }
 
+    /** Hub settings that use the shared cluster instead of the hub's embedded broker. */
+    public static java.util.Map<String, String> hubSettings() {
+        return java.util.Map.of("hub.kafka.embedded", "false", "hub.kafka.brokers", bootstrapServers());
+    }
+
     private static Running start() {
         try {
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(

@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -89,6 +90,13 @@ public final class LocalServices {
 
     public static String postgresUser() {
         return env("HUB_TEST_POSTGRES_USER", "postgres");
+    }
+
+    /** Hub settings that put the hub's database in {@code schema} of the local PostgreSQL. */
+    public static Map<String, String> postgresHubSettings(String schema) {
+        return Map.of("hub.datasource.url", postgresUrl(),
+                "hub.datasource.username", postgresUser(),
+                "hub.datasource.schema", schema);
     }
 
     /** A schema name of its own for one test class, so runs and classes never see each other's rows. */

@@ -7,9 +7,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +17,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.MessagingMetrics;
+import io.integrationhub.hub.common.SqlInList;
 import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserState;
@@ -47,7 +46,6 @@ import org.slf4j.LoggerFactory;
 public class UserProjector {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserProjector.class);
-    private static final int IN_CHUNK = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
 
@@ -124,7 +122,7 @@ public class UserProjector {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Set<String> appliedBefore = inChunks(c, "SELECT event_id FROM user_view_applied WHERE event_id IN ",
+                Set<String> appliedBefore = SqlInList.select(c, "SELECT event_id FROM user_view_applied WHERE event_id IN ",
                         changes.stream().map(Applied::eventId).toList(), rs -> rs.getString(1));
                 Map<String, Applied> fresh = new LinkedHashMap<>();
                 for (Applied a : changes) {
@@ -138,7 +136,7 @@ public class UserProjector {
                     newest.merge(a.change().id(), a.change(), (x, y) -> y.version() > x.version() ? y : x);
                 }
                 Map<String, Long> current = new HashMap<>();
-                inChunks(c, "SELECT id, version FROM user_view WHERE id IN ", new ArrayList<>(newest.keySet()), rs -> {
+                SqlInList.select(c, "SELECT id, version FROM user_view WHERE id IN ", new ArrayList<>(newest.keySet()), rs -> {
                     current.put(rs.getString(1), rs.getLong(2));
                     return null;
                 });
@@ -174,32 +172,6 @@ public class UserProjector {
                 throw e;
             }
         }
-    }
-
-    private interface Row<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private static <T> Set<T> inChunks(Connection c, String sqlBeforeList, List<String> values, Row<T> row) throws SQLException {
-        Set<T> result = new HashSet<>();
-        for (int from = 0; from < values.size(); from += IN_CHUNK) {
-            List<String> chunk = values.subList(from, Math.min(values.size(), from + IN_CHUNK));
-            try (PreparedStatement ps = c.prepareStatement(sqlBeforeList
-                    + "(" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        T value = row.read(rs);
-                        if (value != null) {
-                            result.add(value);
-                        }
-                    }
-                }
-            }
-        }
-        return result;
     }
 
     /** The new state of one user as an event tells it; {@code deleted} for a tombstone. */
