@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.infra.NatsConfiguration.NatsMonitor;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public class OrderPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderPublisher.class);
+    private static final int STUCK_AFTER = 3;
     private final NatsMonitor nats;
     private final String subject;
     private final String stream;
@@ -46,6 +48,7 @@ public class OrderPublisher {
     private final Duration maxAge;
     private final Duration ackTimeout;
     private volatile Connection streamCheckedOn;
+    private final AtomicInteger unansweredInARow = new AtomicInteger();
 
     public OrderPublisher(NatsMonitor nats, String subject, String stream, boolean durable, Duration maxAge,
             Duration ackTimeout) {
@@ -75,13 +78,40 @@ public class OrderPublisher {
             ensureStream(connection);
             PublishAck ack = connection.jetStream(JetStreamOptions.builder().requestTimeout(ackTimeout).build())
                     .publish(message, PublishOptions.builder().messageId(messageId(orderId)).expectedStream(stream).build());
+            unansweredInARow.set(0);
             exchange.setProperty("streamSequence", ack.getSeqno());
             if (ack.isDuplicate()) {
                 LOG.debug("order {} was published before (stream {} sequence {})", orderId, stream, ack.getSeqno());
             }
         } catch (IOException | JetStreamApiException e) {
+            if (e instanceof IOException) {
+                reconnectIfStuck(connection);
+            }
             throw unavailable("NATS JetStream did not confirm that stream " + stream + " stored the order ("
                     + e.getMessage() + "); publishing the same orderId again is safe");
+        }
+    }
+
+    /**
+     * A connection that reports CONNECTED but gets no PubAck for {@value #STUCK_AFTER} publishes in a
+     * row is reconnected. Seen with jnats 2.24.1 after a NATS restart under load (PubSubCrashJarIT):
+     * the connection came back CONNECTED and every JetStream request then timed out until the next
+     * reconnect; one inbox per request (NatsConfiguration) made it rarer, not impossible.
+     */
+    private void reconnectIfStuck(Connection connection) {
+        if (unansweredInARow.incrementAndGet() != STUCK_AFTER || connection.getStatus() != Connection.Status.CONNECTED) {
+            return;
+        }
+        LOG.warn("NATS JetStream answered none of the last {} publishes on a connected connection; reconnecting", STUCK_AFTER);
+        try {
+            connection.forceReconnect();
+        } catch (IOException e) {
+            LOG.warn("Could not reconnect to NATS: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            unansweredInARow.set(0);
+            streamCheckedOn = null;
         }
     }
 

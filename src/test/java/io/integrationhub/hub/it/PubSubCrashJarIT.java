@@ -25,6 +25,7 @@ import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.LocalServices;
 import io.integrationhub.hub.testkit.NatsServerProcess;
 import io.integrationhub.hub.testkit.RunningHub;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,10 +95,18 @@ class PubSubCrashJarIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> statuses.getOrDefault(503, 0) >= 10);
                 nats.startAgain();
                 int beforeRecovery = accepted.size();
-                await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= beforeRecovery + 150);
-                // the JetStream subscriber is consuming again (its connection came back after NATS's)
-                int auditBeforeRecovery = count(schema, "subscriber = 'audit'");
-                await().atMost(Duration.ofSeconds(60)).until(() -> count(schema, "subscriber = 'audit'") >= auditBeforeRecovery + 50);
+                try {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= beforeRecovery + 150);
+                    // the JetStream subscriber is consuming again (its connection came back after NATS's)
+                    int auditBeforeRecovery = count(schema, "subscriber = 'audit'");
+                    await().atMost(Duration.ofSeconds(60)).until(() -> count(schema, "subscriber = 'audit'") >= auditBeforeRecovery + 50);
+                } catch (ConditionTimeoutException e) {
+                    // the hub's and the server's logs are in temporary folders deleted after the test
+                    System.out.printf("No recovery after the NATS restart: answers %s, accepted %d (%d before)%n"
+                            + "---- hub log (end) ----%n%s%n---- nats-server log (end) ----%n%s%n", new TreeMap<>(statuses),
+                            accepted.size(), beforeRecovery, tail(hub.log()), tail(nats.log()));
+                    throw e;
+                }
 
                 hub.kill(); // mid-stream: the subscriber has orders in flight, received and not acknowledged
                 sending.set(false);
@@ -131,6 +140,10 @@ class PubSubCrashJarIT {
             clients.shutdownNow();
             LocalServices.dropPostgresSchema(schema);
         }
+    }
+
+    private static String tail(String log) {
+        return log.length() <= 20_000 ? log : log.substring(log.length() - 20_000);
     }
 
     private static Set<String> received(String schema, String subscriber) throws Exception {

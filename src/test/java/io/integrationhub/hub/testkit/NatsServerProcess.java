@@ -58,6 +58,15 @@ public final class NatsServerProcess implements AutoCloseable {
         await().atMost(Duration.ofSeconds(20)).until(() -> LocalServices.reachable("127.0.0.1", port));
     }
 
+    /** The server's log (all its runs), for a failing test to show. */
+    public String log() {
+        try {
+            return Files.readString(storeDir.resolve("nats-server.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     @Override
     public void close() {
         if (process != null && process.isAlive()) {
