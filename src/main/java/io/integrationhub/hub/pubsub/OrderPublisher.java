@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.integrationhub.hub.common.HttpProblemException;
@@ -49,6 +50,7 @@ public class OrderPublisher {
     private final Duration ackTimeout;
     private volatile Connection streamCheckedOn;
     private final AtomicInteger unansweredInARow = new AtomicInteger();
+    private final AtomicBoolean reconnecting = new AtomicBoolean();
 
     public OrderPublisher(NatsMonitor nats, String subject, String stream, boolean durable, Duration maxAge,
             Duration ackTimeout) {
@@ -99,7 +101,8 @@ public class OrderPublisher {
      * reconnect; one inbox per request (NatsConfiguration) made it rarer, not impossible.
      */
     private void reconnectIfStuck(Connection connection) {
-        if (unansweredInARow.incrementAndGet() != STUCK_AFTER || connection.getStatus() != Connection.Status.CONNECTED) {
+        if (unansweredInARow.incrementAndGet() < STUCK_AFTER || connection.getStatus() != Connection.Status.CONNECTED
+                || !reconnecting.compareAndSet(false, true)) {
             return;
         }
         LOG.warn("NATS JetStream answered none of the last {} publishes on a connected connection; reconnecting", STUCK_AFTER);
@@ -112,6 +115,7 @@ public class OrderPublisher {
         } finally {
             unansweredInARow.set(0);
             streamCheckedOn = null;
+            reconnecting.set(false);
         }
     }
 
