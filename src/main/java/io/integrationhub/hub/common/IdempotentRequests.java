@@ -130,21 +130,13 @@ public class IdempotentRequests {
 
     /** Last step of the route: keeps its 2xx answer for the key's retries. */
     public void remember(Exchange exchange) throws Exception {
-        Claim claim = exchange.getProperty(CLAIM, Claim.class);
-        if (claim == null) {
+        if (exchange.getProperty(CLAIM, Claim.class) == null) {
             return;
         }
         var message = exchange.getMessage();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE idempotency_key SET status = ?, location = ?, body = ?, "
-                     + "completed_at = ? WHERE scope = ? AND idem_key = ?")) {
-            ps.setInt(1, message.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class));
-            ps.setString(2, message.getHeader("Location", String.class));
-            ps.setString(3, message.getBody(String.class));
-            ps.setTimestamp(4, Timestamp.from(Instant.now()));
-            ps.setString(5, claim.scope());
-            ps.setString(6, claim.key());
-            ps.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            rememberWith(c, exchange, message.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class),
+                    message.getHeader("Location", String.class), message.getBody(String.class));
         }
         exchange.removeProperty(CLAIM);
     }
