@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -31,6 +33,7 @@ public final class EmbeddedKafkaBroker extends ServiceSupport {
     private final Path logDir;
     private final int partitions;
     private KafkaRaftServer server;
+    private CompletableFuture<KafkaRaftServer> starting;
 
     public EmbeddedKafkaBroker(int port, int controllerPort, Path logDir, int partitions) {
         this.port = port;
@@ -43,19 +46,55 @@ public final class EmbeddedKafkaBroker extends ServiceSupport {
         return "localhost:" + port;
     }
 
+    /**
+     * Begins the broker's start on a thread of its own, so that it overlaps the rest of the hub's
+     * start (database migration, route building): about a second of the start-up on 2 cores.
+     * {@link #doStart()} waits for it and fails as that start failed.
+     */
+    public synchronized void startEarly() {
+        if (starting == null) {
+            starting = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    starting.complete(startServer());
+                } catch (Throwable e) {
+                    starting.completeExceptionally(e);
+                }
+            }, "embedded-kafka-start");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
     @Override
     protected void doStart() throws Exception {
+        startEarly();
+        try {
+            server = starting.get();
+        } catch (ExecutionException e) {
+            synchronized (this) {
+                starting = null;
+            }
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private KafkaRaftServer startServer() throws Exception {
         Files.createDirectories(logDir);
         KafkaConfig config = new KafkaConfig(brokerProperties(), false);
         format();
-        server = new KafkaRaftServer(config, Time.SYSTEM);
-        server.startup();
+        KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
+        started.startup();
         LOG.info("Embedded Kafka broker (KRaft, Apache Kafka {}) listening on {}, log in {}",
                 org.apache.kafka.common.utils.AppInfoParser.getVersion(), bootstrapServers(), logDir);
+        return started;
     }
 
     @Override
     protected void doStop() {
+        synchronized (this) {
+            starting = null;
+        }
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
@@ -86,6 +125,10 @@ public final class EmbeddedKafkaBroker extends ServiceSupport {
         // no point waiting for more members to join a group on a single node
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "true");
+        // Kafka's default (128 MiB) is allocated on the heap at start for the log cleaner, half of the
+        // hub's -Xmx256m: a start beside the database migration then failed with OutOfMemoryError. The
+        // cleaner compacts only the small internal topics here (__consumer_offsets, __transaction_state).
+        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
         return p;
     }
 

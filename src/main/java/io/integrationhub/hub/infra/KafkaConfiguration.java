@@ -38,7 +38,9 @@ public final class KafkaConfiguration implements CamelConfiguration {
                     HubSettings.port(context, "hub.kafka.embedded.controller-port"),
                     Path.of(HubSettings.required(context, "hub.kafka.embedded.log-dir")),
                     HubSettings.positiveInt(context, "hub.kafka.embedded.partitions"));
-            // started now, so that routes starting later find the broker; stopped with the context
+            // its start begins now, beside the rest of the hub's; the context waits for it before any
+            // route starts, and stops it after they stop
+            broker.startEarly();
             context.addService(broker, true, true);
             context.getRegistry().bind("embeddedKafkaBroker", broker);
         }
