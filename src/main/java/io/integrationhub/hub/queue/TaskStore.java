@@ -38,9 +38,40 @@ public class TaskStore {
      * (a redelivery after a crash between commit and ack), which must then be acknowledged only.
      */
     public boolean beginAttempt(String taskId, String type, String worker) throws SQLException {
-        insertIfAbsent(taskId, type);
-        return update("UPDATE task SET attempts = attempts + 1, processed_by = ?, updated_at = ? "
-                + "WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')", worker, now(), taskId) == 1;
+        // the usual case, a row recorded QUEUED by POST /api/tasks, takes one statement and one commit;
+        // only a task published straight to the queue, or a finished one delivered again, takes more
+        try (Connection c = dataSource.getConnection()) {
+            if (countAttempt(c, taskId, worker) == 1) {
+                return true;
+            }
+            if (!exists(c, taskId)) {
+                insertIfAbsent(taskId, type);
+            }
+            // the row exists now (it may have been inserted by POST /api/tasks since the first UPDATE):
+            // not counted only when the task is finished (a redelivery after a crash between commit and ack)
+            return countAttempt(c, taskId, worker) == 1;
+        }
+    }
+
+    private static final String COUNT_ATTEMPT = "UPDATE task SET attempts = attempts + 1, processed_by = ?, "
+            + "updated_at = ? WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')";
+
+    private static int countAttempt(Connection c, String taskId, String worker) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(COUNT_ATTEMPT)) {
+            ps.setString(1, worker);
+            ps.setTimestamp(2, now());
+            ps.setString(3, taskId);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static boolean exists(Connection c, String taskId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM task WHERE task_id = ?")) {
+            ps.setString(1, taskId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** The last attempt failed and the task will be tried again. */
@@ -78,14 +109,9 @@ public class TaskStore {
     }
 
     private void insertIfAbsent(String taskId, String type) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM task WHERE task_id = ?")) {
-            exists.setString(1, taskId);
-            try (ResultSet rs = exists.executeQuery()) {
-                if (rs.next()) {
-                    return;
-                }
-            }
+        // inserted straight away: the row is rarely there already (a worker ran first, or a retried
+        // Idempotency-Key), and a unique violation then says so without a SELECT before every insert
+        try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO task (task_id, task_type, status, attempts, "
                     + "completions, created_at, updated_at) VALUES (?, ?, 'QUEUED', 0, 0, ?, ?)")) {
                 Timestamp now = now();
@@ -95,7 +121,7 @@ public class TaskStore {
                 insert.setTimestamp(4, now);
                 insert.executeUpdate();
             } catch (SQLException e) {
-                // another instance or thread inserted it between the check and the insert: that is fine
+                // recorded before, by another instance, thread or attempt: that is fine
                 if (!isDuplicateKey(e)) {
                     throw e;
                 }
