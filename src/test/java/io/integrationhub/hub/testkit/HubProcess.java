@@ -57,10 +57,15 @@ public final class HubProcess implements AutoCloseable {
             copy(Path.of("config"), workDir.resolve("config"));
             copy(Path.of("routes"), workDir.resolve("routes"));
             prepare.run();
+            Path jar = Path.of(System.getProperty("hub.jar")).toAbsolutePath();
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-                    Path.of(System.getProperty("hub.jar")).toAbsolutePath().toString(),
-                    "--camel.server.port=" + port));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+            // as the README's run command: the class-data-sharing archive the build wrote beside the jar
+            Path archive = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", ".jsa"));
+            if (Files.isRegularFile(archive)) {
+                command.add("-XX:SharedArchiveFile=" + archive);
+            }
+            command.addAll(List.of("-jar", jar.toString(), "--camel.server.port=" + port));
             Map<String, String> all = new java.util.LinkedHashMap<>();
             // the gRPC server of each hub on a port of its own, so hubs of parallel tests never collide
             all.put("hub.grpc.port", String.valueOf(RunningHub.freePort()));
