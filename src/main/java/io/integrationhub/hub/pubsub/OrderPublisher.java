@@ -17,6 +17,7 @@ import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.NatsMessage;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -133,8 +134,9 @@ public class OrderPublisher {
                     + "(or set hub.pubsub.publish.durable=false for an at-most-once core publish)");
         }
         JetStreamManagement management = connection.jetStreamManagement();
+        StreamInfo info;
         try {
-            management.getStreamInfo(stream);
+            info = management.getStreamInfo(stream);
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() != 10059) { // 10059: stream not found
                 throw e;
@@ -142,6 +144,14 @@ public class OrderPublisher {
             management.addStream(StreamConfiguration.builder().name(stream).subjects(subject)
                     .storageType(StorageType.File).maxAge(maxAge).build());
             LOG.info("Created JetStream stream {} for subject {} (file storage, max age {})", stream, subject, maxAge);
+            info = null;
+        }
+        // a stream made for another hub.pubsub.subject (or by hand) stores nothing published here: every
+        // publish then waited for a PubAck that never came and answered 503 (found by the benchmark
+        // harness, which publishes on a subject of its own)
+        if (info != null && !management.getStreamNames(subject).contains(stream)) {
+            management.updateStream(StreamConfiguration.builder(info.getConfiguration()).addSubjects(subject).build());
+            LOG.info("Added subject {} to JetStream stream {}", subject, stream);
         }
         streamCheckedOn = connection;
     }

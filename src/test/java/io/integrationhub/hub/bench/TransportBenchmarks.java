@@ -122,6 +122,7 @@ final class TransportBenchmarks {
         settings.put("hub.tasks.dead-letter-exchange", "hub.tasks-bench-" + suffix + ".dlx");
         settings.put("hub.tasks.dead-letter-queue", "tasks-bench-" + suffix + ".dlq");
         settings.put("hub.pubsub.subject", "bench.orders." + suffix);
+        settings.put("hub.pubsub.jetstream.stream", hubStream());
         Path dir = Files.createTempDirectory(workDir, "transports");
         // -Dbench.hub-jvm-options="-XX:StartFlightRecording=filename=/tmp/hub.jfr": profile the hub under this load
         String jvmOptions = System.getProperty("bench.hub-jvm-options", "");
@@ -165,6 +166,30 @@ final class TransportBenchmarks {
             }
             hub.close();
             LocalServices.dropPostgresSchema(schema);
+            deleteStreams(hubStream(), rawStream());
+        }
+    }
+
+    /** The JetStream stream the hub publishes its orders to in this run (its own, deleted afterwards). */
+    private String hubStream() {
+        return "BENCH_" + suffix;
+    }
+
+    private String rawStream() {
+        return "BENCH_RAW_" + suffix;
+    }
+
+    private static void deleteStreams(String... streams) {
+        try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
+            for (String stream : streams) {
+                try {
+                    nats.jetStreamManagement().deleteStream(stream);
+                } catch (io.nats.client.JetStreamApiException e) {
+                    // not created in this run
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("Could not delete the benchmark's JetStream streams: " + e);
         }
     }
 
@@ -421,27 +446,30 @@ final class TransportBenchmarks {
 
     private void natsPublish(StringBuilder md) throws Exception {
         header(md, "NATS: publish",
-                "Raw: jnats `publish` by each caller (core NATS: the message is in the client's outgoing buffer "
-                + "when the call returns, no acknowledgement), to a subject nobody subscribes. Hub: `POST "
-                + "/api/pubsub/orders` (JSON schema check, the same core NATS publish, 202), its three subscriber "
-                + "routes receiving each message meanwhile (their CPU is in the hub's figure). Same guarantee on both "
-                + "sides, but one is a method call into a buffer and the other an HTTP request: the ratio says what the "
-                + "HTTP entry costs, nothing about NATS.");
+                "Raw: jnats JetStream `publish` by each caller, waiting for the stream's PubAck (file storage, "
+                + "a stream of its own, a message id per message), to a subject nobody subscribes. Hub: `POST "
+                + "/api/pubsub/orders` (JSON schema check, the same JetStream publish waiting for the PubAck, 202), "
+                + "its three subscriber routes receiving each message meanwhile (their CPU is in the hub's figure). "
+                + "Same guarantee on both sides: stored by JetStream before the caller is answered.");
         String rawSubject = "bench.raw.publish." + suffix;
         try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
+            nats.jetStreamManagement().addStream(io.nats.client.api.StreamConfiguration.builder().name(rawStream())
+                    .subjects(rawSubject).storageType(io.nats.client.api.StorageType.File).build());
+            io.nats.client.JetStream jetStream = nats.jetStream();
+            AtomicLong rawIds = new AtomicLong();
             for (int payload : PAYLOADS) {
                 byte[] body = ("{\"orderId\":\"o-1\",\"pad\":\"" + pad(payload - 40) + "\"}").getBytes(StandardCharsets.UTF_8);
-                HttpRequest post = HttpRequest.newBuilder(hub.uri("/api/pubsub/orders")).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-                Target raw = d -> {
-                    Run run = closedLoop(d, () -> () -> {
-                        nats.publish(rawSubject, body);
-                        return true;
-                    });
-                    nats.flush(Duration.ofSeconds(30));
-                    return run;
-                };
-                Target viaHub = d -> closedLoop(d, () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding())
+                String pad = pad(payload - 60);
+                // an orderId per request: the hub's JetStream message id comes from it, and a repeated one
+                // would be answered as a duplicate without being stored again
+                java.util.function.Supplier<HttpRequest> post = () -> HttpRequest.newBuilder(hub.uri("/api/pubsub/orders"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"pub-" + suffix + "-"
+                                + rawIds.incrementAndGet() + "\",\"pad\":\"" + pad + "\"}")).build();
+                Target raw = d -> closedLoop(d, () -> () -> jetStream.publish(rawSubject, body,
+                        io.nats.client.PublishOptions.builder().messageId("raw-" + rawIds.incrementAndGet()).build())
+                        .getSeqno() > 0);
+                Target viaHub = d -> closedLoop(d, () -> () -> http.send(post.get(), HttpResponse.BodyHandlers.discarding())
                         .statusCode() == 202);
                 pairs(md, payload + " B", raw, viaHub);
             }
