@@ -63,9 +63,9 @@ public class IdempotentRequests {
         String scope = exchange.getFromRouteId();
         String hash = hash(exchange.getIn().getHeader(Exchange.HTTP_URI, String.class), exchange.getIn().getBody(byte[].class));
         Instant now = Instant.now();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        boolean replayed;
+        try {
+            replayed = Transactions.inTransaction(dataSource, c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT request_hash, status, location, body, created_at "
                         + "FROM idempotency_key WHERE scope = ? AND idem_key = ? FOR UPDATE")) {
                     ps.setString(1, scope);
@@ -85,8 +85,7 @@ public class IdempotentRequests {
                                             + "Idempotency-Key is still being processed; retry shortly");
                                 }
                                 replay(exchange, rs.getInt(2), rs.getString(3), rs.getString(4));
-                                c.commit();
-                                return;
+                                return true;
                             }
                             delete(c, scope, key);
                         }
@@ -100,18 +99,17 @@ public class IdempotentRequests {
                     ps.setTimestamp(4, Timestamp.from(now));
                     ps.executeUpdate();
                 }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                    throw new HttpProblemException(409, "Conflict",
-                            "a request with this Idempotency-Key is still being processed; retry shortly");
-                }
-                throw e;
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
+                return false;
+            });
+        } catch (SQLException e) {
+            if (Transactions.isIntegrityViolation(e)) {
+                throw new HttpProblemException(409, "Conflict",
+                        "a request with this Idempotency-Key is still being processed; retry shortly");
             }
+            throw e;
+        }
+        if (replayed) {
+            return;
         }
         exchange.setProperty(CLAIM, new Claim(scope, key));
     }

@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.common.SqlInList;
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -54,22 +55,18 @@ public class EventProjection {
         if (key == null || key.isBlank()) {
             throw new InvalidEventException("record has no key (the entity id)");
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (!markApplied(c, event, topic, key, exchange)) {
-                    c.rollback();
-                    MessagingMetrics.duplicateIgnored(exchange);
-                    return false;
-                }
-                updateEntity(c, event, topic, key);
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+        boolean applied = Transactions.inTransaction(dataSource, c -> {
+            if (!markApplied(c, event, topic, key, exchange)) {
+                c.rollback(); // the failed INSERT ended the transaction on PostgreSQL: nothing to commit
+                return false;
             }
+            updateEntity(c, event, topic, key);
+            return true;
+        });
+        if (!applied) {
+            MessagingMetrics.duplicateIgnored(exchange);
         }
+        return applied;
     }
 
     /**
@@ -114,24 +111,19 @@ public class EventProjection {
         if (events.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Set<String> appliedBefore = alreadyApplied(c, events);
-                Map<String, Parsed> fresh = new LinkedHashMap<>();
-                for (Parsed p : events) {
-                    if (appliedBefore.contains(p.event().eventId()) || fresh.putIfAbsent(p.event().eventId(), p) != null) {
-                        MessagingMetrics.duplicateIgnored(p.record()); // a redelivery, or the same event twice in one poll
-                    }
+        List<Parsed> duplicates = new ArrayList<>();
+        Transactions.inTransaction(dataSource, c -> {
+            Set<String> appliedBefore = alreadyApplied(c, events);
+            Map<String, Parsed> fresh = new LinkedHashMap<>();
+            for (Parsed p : events) {
+                if (appliedBefore.contains(p.event().eventId()) || fresh.putIfAbsent(p.event().eventId(), p) != null) {
+                    duplicates.add(p); // a redelivery, or the same event twice in one poll
                 }
-                insertApplied(c, fresh.values());
-                updateEntities(c, fresh.values());
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            insertApplied(c, fresh.values());
+            updateEntities(c, fresh.values());
+        });
+        duplicates.forEach(p -> MessagingMetrics.duplicateIgnored(p.record()));
     }
 
     private static Set<String> alreadyApplied(Connection c, List<Parsed> events) throws SQLException {
@@ -214,20 +206,15 @@ public class EventProjection {
 
     /** Forgets everything derived from {@code topic}, before a replay rebuilds it. */
     public void reset(String topic) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement a = c.prepareStatement("DELETE FROM event_applied WHERE topic = ?");
                  PreparedStatement b = c.prepareStatement("DELETE FROM entity_projection WHERE topic = ?")) {
                 a.setString(1, topic);
                 a.executeUpdate();
                 b.setString(1, topic);
                 b.executeUpdate();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
             }
-        }
+        });
     }
 
     public static EventEnvelope read(String value) throws InvalidEventException {
@@ -257,7 +244,7 @@ public class EventProjection {
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+            if (Transactions.isIntegrityViolation(e)) {
                 return false; // applied before: a duplicate delivery
             }
             throw e;

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
+import io.integrationhub.hub.common.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,9 +80,8 @@ public final class Leases {
     }
 
     private boolean acquire(String name) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            return Transactions.inTransaction(dataSource, c -> {
                 Timestamp dbNow = databaseNow(c);
                 Timestamp expires = new Timestamp(dbNow.getTime() + ttl.toMillis());
                 int updated;
@@ -103,15 +103,13 @@ public final class Leases {
                         updated = ps.executeUpdate();
                     }
                 }
-                c.commit();
                 return updated == 1;
-            } catch (SQLException e) {
-                c.rollback();
-                if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                    return false; // another instance inserted it first
-                }
-                throw e;
+            });
+        } catch (SQLException e) {
+            if (Transactions.isIntegrityViolation(e)) {
+                return false; // another instance inserted it first
             }
+            throw e;
         }
     }
 

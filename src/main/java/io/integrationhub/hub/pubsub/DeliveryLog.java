@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.MessagingMetrics;
+import io.integrationhub.hub.common.Transactions;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.nats.NatsConstants;
 
@@ -65,7 +66,7 @@ public class DeliveryLog {
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+            if (Transactions.isIntegrityViolation(e)) {
                 MessagingMetrics.duplicateIgnored(exchange);
                 return false; // delivered before: a redelivery or a published duplicate
             }

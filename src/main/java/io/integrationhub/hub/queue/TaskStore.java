@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.queue.api.TaskStatus;
 import io.integrationhub.hub.queue.api.TaskView;
 
@@ -122,7 +123,7 @@ public class TaskStore {
                 insert.executeUpdate();
             } catch (SQLException e) {
                 // recorded before, by another instance, thread or attempt: that is fine
-                if (!isDuplicateKey(e)) {
+                if (!Transactions.isIntegrityViolation(e)) {
                     throw e;
                 }
             }
@@ -136,10 +137,6 @@ public class TaskStore {
             }
             return ps.executeUpdate();
         }
-    }
-
-    private static boolean isDuplicateKey(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("23");
     }
 
     private static Timestamp now() {

@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.Outbox;
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.eventlog.api.EventEnvelope;
 import io.integrationhub.hub.infra.Leases;
 import io.integrationhub.hub.saga.api.Order;
@@ -76,17 +77,10 @@ public class SagaLog {
     /** Records a new PENDING order, {@code alsoDo} in the same transaction; returns it with its id. */
     public Order start(OrderRequest request, InSameTransaction alsoDo) throws Exception {
         Order order = newOrder(request);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                insert(c, order, Instant.now());
-                alsoDo.run(c, order);
-                c.commit();
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        Transactions.inTransaction(dataSource, c -> {
+            insert(c, order, Instant.now());
+            alsoDo.run(c, order);
+        });
         return order;
     }
 
@@ -97,18 +91,11 @@ public class SagaLog {
     public Order place(OrderRequest request) throws Exception {
         Order order = newOrder(request);
         Instant now = Instant.now();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                insert(c, order, now);
-                Outbox.append(c, topic, order.orderId(), new EventEnvelope(UUID.randomUUID().toString(), "OrderPlaced",
-                        now.toString(), JSON.valueToTree(order)));
-                c.commit();
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        Transactions.inTransaction(dataSource, c -> {
+            insert(c, order, now);
+            Outbox.append(c, topic, order.orderId(), new EventEnvelope(UUID.randomUUID().toString(), "OrderPlaced",
+                    now.toString(), JSON.valueToTree(order)));
+        });
         return order;
     }
 
@@ -183,40 +170,31 @@ public class SagaLog {
     }
 
     private Optional<Order> end(String orderId, String status, String defaultReason) throws Exception {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Optional<OrderStatus> current = read(c, orderId, true);
-                if (current.isEmpty()) {
-                    c.rollback();
-                    return Optional.empty();
-                }
-                OrderStatus order = current.get();
-                Order data = new Order(order.orderId(), order.userId(), order.items(), order.amount());
-                if (!PENDING.equals(order.status())) {
-                    c.rollback();
-                    return status.equals(order.status()) && CONFIRMED.equals(status) ? Optional.of(data) : Optional.empty();
-                }
-                String reason = CANCELLED.equals(status) ? (order.reason() != null ? order.reason() : defaultReason) : null;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE saga_order SET status = ?, reason = ?, updated_at = ? WHERE order_id = ?")) {
-                    ps.setString(1, status);
-                    ps.setString(2, reason);
-                    ps.setTimestamp(3, Timestamp.from(Instant.now()));
-                    ps.setString(4, orderId);
-                    ps.executeUpdate();
-                }
-                Object eventData = CONFIRMED.equals(status) ? data : new OrderCancelled(orderId, reason);
-                String event = CONFIRMED.equals(status) ? "OrderConfirmed" : "OrderCancelled";
-                Outbox.append(c, topic, orderId, new EventEnvelope(UUID.randomUUID().toString(), event,
-                        Instant.now().toString(), JSON.valueToTree(eventData)));
-                c.commit();
-                return CONFIRMED.equals(status) ? Optional.of(data) : Optional.empty();
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
+        return Transactions.inTransaction(dataSource, c -> {
+            Optional<OrderStatus> current = read(c, orderId, true);
+            if (current.isEmpty()) {
+                return Optional.empty();
             }
-        }
+            OrderStatus order = current.get();
+            Order data = new Order(order.orderId(), order.userId(), order.items(), order.amount());
+            if (!PENDING.equals(order.status())) {
+                return status.equals(order.status()) && CONFIRMED.equals(status) ? Optional.of(data) : Optional.empty();
+            }
+            String reason = CANCELLED.equals(status) ? (order.reason() != null ? order.reason() : defaultReason) : null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE saga_order SET status = ?, reason = ?, updated_at = ? WHERE order_id = ?")) {
+                ps.setString(1, status);
+                ps.setString(2, reason);
+                ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                ps.setString(4, orderId);
+                ps.executeUpdate();
+            }
+            Object eventData = CONFIRMED.equals(status) ? data : new OrderCancelled(orderId, reason);
+            String event = CONFIRMED.equals(status) ? "OrderConfirmed" : "OrderCancelled";
+            Outbox.append(c, topic, orderId, new EventEnvelope(UUID.randomUUID().toString(), event,
+                    Instant.now().toString(), JSON.valueToTree(eventData)));
+            return CONFIRMED.equals(status) ? Optional.of(data) : Optional.empty();
+        });
     }
 
     public Optional<OrderStatus> find(String orderId) throws Exception {

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.saga.api.OrderItem;
 import org.apache.camel.Exchange;
 
@@ -47,57 +48,43 @@ public class InventoryStandIn {
         if (orderId.isEmpty() || items == null || items.isEmpty()) {
             throw new HttpProblemException(400, "Bad Request", "a reservation needs orderId and items");
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String status = status(c, orderId);
-                if ("RELEASED".equals(status)) {
-                    throw new HttpProblemException(409, "Conflict", "the stock of order " + orderId + " was released");
-                }
-                if (status == null) {
-                    // one SKU order for every reservation: two orders never wait on each other's rows in a cycle
-                    List<OrderItem> sorted = new ArrayList<>(items);
-                    sorted.sort(Comparator.comparing(OrderItem::sku));
-                    for (OrderItem item : sorted) {
-                        take(c, item);
-                    }
-                    hold(c, orderId, JSON.writeValueAsString(items), "RESERVED", false);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        Transactions.inTransaction(dataSource, c -> {
+            String status = status(c, orderId);
+            if ("RELEASED".equals(status)) {
+                throw new HttpProblemException(409, "Conflict", "the stock of order " + orderId + " was released");
             }
-        }
+            if (status == null) {
+                // one SKU order for every reservation: two orders never wait on each other's rows in a cycle
+                List<OrderItem> sorted = new ArrayList<>(items);
+                sorted.sort(Comparator.comparing(OrderItem::sku));
+                for (OrderItem item : sorted) {
+                    take(c, item);
+                }
+                hold(c, orderId, JSON.writeValueAsString(items), "RESERVED", false);
+            }
+        });
         JsonResponses.answer(exchange, 201, Map.of("orderId", orderId, "status", "RESERVED"));
     }
 
     /** {@code DELETE /reservations/{orderId}}: puts the order's items back; 200 whether there was a reservation or not. */
     public void release(Exchange exchange) throws Exception {
         String orderId = exchange.getIn().getHeader("orderId", String.class);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String status = status(c, orderId);
-                if (status == null) {
-                    hold(c, orderId, "[]", "RELEASED", false);
-                } else if ("RESERVED".equals(status)) {
-                    for (OrderItem item : items(c, orderId)) {
-                        try (PreparedStatement ps = c.prepareStatement(
-                                "UPDATE sample_inventory_stock SET available = available + ? WHERE sku = ?")) {
-                            ps.setInt(1, item.quantity());
-                            ps.setString(2, item.sku());
-                            ps.executeUpdate();
-                        }
+        Transactions.inTransaction(dataSource, c -> {
+            String status = status(c, orderId);
+            if (status == null) {
+                hold(c, orderId, "[]", "RELEASED", false);
+            } else if ("RESERVED".equals(status)) {
+                for (OrderItem item : items(c, orderId)) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE sample_inventory_stock SET available = available + ? WHERE sku = ?")) {
+                        ps.setInt(1, item.quantity());
+                        ps.setString(2, item.sku());
+                        ps.executeUpdate();
                     }
-                    hold(c, orderId, null, "RELEASED", true);
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+                hold(c, orderId, null, "RELEASED", true);
             }
-        }
+        });
         JsonResponses.answer(exchange, 200, Map.of("orderId", orderId, "status", "RELEASED"));
     }
 
@@ -126,7 +113,7 @@ public class InventoryStandIn {
                 return;
             }
         } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+            if (Transactions.isIntegrityViolation(e)) {
                 throw shortOf(item, null);
             }
             throw e;
@@ -181,7 +168,7 @@ public class InventoryStandIn {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
+            if (Transactions.isUniqueViolation(e)) {
                 throw new HttpProblemException(409, "Conflict", "order " + orderId + " is being changed concurrently; retry");
             }
             throw e;

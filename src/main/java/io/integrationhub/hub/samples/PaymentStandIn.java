@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.Transactions;
 import org.apache.camel.Exchange;
 
 /**
@@ -43,47 +44,33 @@ public class PaymentStandIn {
         if (orderId.isEmpty() || userId.isEmpty() || !order.path("amount").isNumber()) {
             throw new HttpProblemException(400, "Bad Request", "a reservation needs orderId, userId and amount");
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String status = status(c, orderId);
-                if ("CANCELLED".equals(status)) {
-                    throw new HttpProblemException(409, "Conflict", "the payment of order " + orderId + " was cancelled");
-                }
-                if (status == null) {
-                    if (amount.compareTo(limit) > 0) {
-                        throw new HttpProblemException(402, "Payment Required", "amount " + amount.toPlainString()
-                                + " exceeds the limit of " + limit.toPlainString() + " of user " + userId);
-                    }
-                    write(c, orderId, userId, amount, "RESERVED", false);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        Transactions.inTransaction(dataSource, c -> {
+            String status = status(c, orderId);
+            if ("CANCELLED".equals(status)) {
+                throw new HttpProblemException(409, "Conflict", "the payment of order " + orderId + " was cancelled");
             }
-        }
+            if (status == null) {
+                if (amount.compareTo(limit) > 0) {
+                    throw new HttpProblemException(402, "Payment Required", "amount " + amount.toPlainString()
+                            + " exceeds the limit of " + limit.toPlainString() + " of user " + userId);
+                }
+                write(c, orderId, userId, amount, "RESERVED", false);
+            }
+        });
         JsonResponses.answer(exchange, 201, Map.of("orderId", orderId, "status", "RESERVED"));
     }
 
     /** {@code DELETE /reservations/{orderId}}: 200 whether there was a reservation or not. */
     public void cancel(Exchange exchange) throws Exception {
         String orderId = exchange.getIn().getHeader("orderId", String.class);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String status = status(c, orderId);
-                if (status == null) {
-                    write(c, orderId, "-", BigDecimal.ZERO, "CANCELLED", false);
-                } else if ("RESERVED".equals(status)) {
-                    write(c, orderId, null, null, "CANCELLED", true);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        Transactions.inTransaction(dataSource, c -> {
+            String status = status(c, orderId);
+            if (status == null) {
+                write(c, orderId, "-", BigDecimal.ZERO, "CANCELLED", false);
+            } else if ("RESERVED".equals(status)) {
+                write(c, orderId, null, null, "CANCELLED", true);
             }
-        }
+        });
         JsonResponses.answer(exchange, 200, Map.of("orderId", orderId, "status", "CANCELLED"));
     }
 
@@ -128,7 +115,7 @@ public class PaymentStandIn {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
+            if (Transactions.isUniqueViolation(e)) {
                 throw new HttpProblemException(409, "Conflict", "order " + orderId + " is being changed concurrently; retry");
             }
             throw e;

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.Outbox;
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserRequest;
@@ -56,9 +57,8 @@ public class UserCommands {
         String id = request.id() == null ? UUID.randomUUID().toString() : request.id();
         Instant now = now();
         UserState user = new UserState(id, request.name(), request.email(), now.toString(), now.toString(), 1);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            return Transactions.inTransaction(dataSource, c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_account (id, name, email, email_key, "
                         + "version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)")) {
                     ps.setString(1, id);
@@ -71,26 +71,20 @@ public class UserCommands {
                 }
                 appendEvent(c, id, UserEvents.CREATED, user, now);
                 alsoDo.run(c, user);
-                c.commit();
                 return user;
-            } catch (SQLException e) {
-                c.rollback();
-                if (isUniqueViolation(e)) {
-                    throw conflict(c, id, user.email());
-                }
-                throw e;
-            } catch (Exception e) {
-                c.rollback();
-                throw e;
+            });
+        } catch (SQLException e) {
+            if (Transactions.isUniqueViolation(e)) {
+                throw conflict(id, user.email());
             }
+            throw e;
         }
     }
 
     public UserState update(String id, UserRequest request) throws Exception {
         Instant now = now();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            return Transactions.inTransaction(dataSource, c -> {
                 Current current = lockLive(c, id);
                 UserState user = new UserState(id, request.name(), request.email(), current.createdAt().toString(),
                         now.toString(), current.version() + 1);
@@ -105,44 +99,32 @@ public class UserCommands {
                     ps.executeUpdate();
                 }
                 appendEvent(c, id, UserEvents.UPDATED, user, now);
-                c.commit();
                 return user;
-            } catch (SQLException e) {
-                c.rollback();
-                if (isUniqueViolation(e)) {
-                    throw conflict(c, null, request.email());
-                }
-                throw e;
-            } catch (RuntimeException e) {
-                c.rollback();
-                throw e;
+            });
+        } catch (SQLException e) {
+            if (Transactions.isUniqueViolation(e)) {
+                throw conflict(null, request.email());
             }
+            throw e;
         }
     }
 
     public void delete(String id) throws Exception {
         Instant now = now();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Current current = lockLive(c, id);
-                long version = current.version() + 1;
-                // the address is freed (email_key NULL) so it can belong to a new user
-                try (PreparedStatement ps = c.prepareStatement("UPDATE user_account SET email_key = NULL, version = ?, "
-                        + "updated_at = ?, deleted_at = ? WHERE id = ?")) {
-                    ps.setLong(1, version);
-                    ps.setTimestamp(2, Timestamp.from(now));
-                    ps.setTimestamp(3, Timestamp.from(now));
-                    ps.setString(4, id);
-                    ps.executeUpdate();
-                }
-                appendEvent(c, id, UserEvents.DELETED, new UserDeleted(id, now.toString(), version), now);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        Transactions.inTransaction(dataSource, c -> {
+            Current current = lockLive(c, id);
+            long version = current.version() + 1;
+            // the address is freed (email_key NULL) so it can belong to a new user
+            try (PreparedStatement ps = c.prepareStatement("UPDATE user_account SET email_key = NULL, version = ?, "
+                    + "updated_at = ?, deleted_at = ? WHERE id = ?")) {
+                ps.setLong(1, version);
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setString(4, id);
+                ps.executeUpdate();
             }
-        }
+            appendEvent(c, id, UserEvents.DELETED, new UserDeleted(id, now.toString(), version), now);
+        });
     }
 
     /** The user as the write model holds it right now (read-your-writes for the {@code Location} of a create). */
@@ -184,9 +166,10 @@ public class UserCommands {
     }
 
     /** After a unique violation (the transaction rolled back): which of id and email is taken. */
-    private static HttpProblemException conflict(Connection c, String id, String email) throws SQLException {
+    private HttpProblemException conflict(String id, String email) throws SQLException {
         if (id != null) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM user_account WHERE id = ?")) {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT 1 FROM user_account WHERE id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -197,10 +180,6 @@ public class UserCommands {
             }
         }
         return new HttpProblemException(409, "Conflict", "email " + email + " belongs to another user");
-    }
-
-    private static boolean isUniqueViolation(SQLException e) {
-        return "23505".equals(e.getSQLState());
     }
 
     private static String emailKey(String email) {

@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.common.SqlInList;
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserState;
@@ -61,26 +62,23 @@ public class UserProjector {
         if (change == null) {
             return false; // an event type this hub version does not know: not ours to judge
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (!markApplied(c, event.eventId(), change)) {
-                    c.rollback();
-                    MessagingMetrics.duplicateIgnored(exchange);
-                    return false;
-                }
-                Long current = currentVersion(c, change.id());
-                boolean newer = current == null || change.version() > current;
-                if (newer) {
-                    write(c, change, current != null);
-                }
-                c.commit();
-                return newer;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+        Boolean newer = Transactions.inTransaction(dataSource, c -> {
+            if (!markApplied(c, event.eventId(), change)) {
+                c.rollback(); // the failed INSERT ended the transaction on PostgreSQL: nothing to commit
+                return null;
             }
+            Long current = currentVersion(c, change.id());
+            boolean isNewer = current == null || change.version() > current;
+            if (isNewer) {
+                write(c, change, current != null);
+            }
+            return isNewer;
+        });
+        if (newer == null) {
+            MessagingMetrics.duplicateIgnored(exchange);
+            return false;
         }
+        return newer;
     }
 
     /**
@@ -119,59 +117,54 @@ public class UserProjector {
         if (changes.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Set<String> appliedBefore = SqlInList.select(c, "SELECT event_id FROM user_view_applied WHERE event_id IN ",
-                        changes.stream().map(Applied::eventId).toList(), rs -> rs.getString(1));
-                Map<String, Applied> fresh = new LinkedHashMap<>();
-                for (Applied a : changes) {
-                    if (appliedBefore.contains(a.eventId()) || fresh.putIfAbsent(a.eventId(), a) != null) {
-                        MessagingMetrics.duplicateIgnored(a.record());
-                    }
+        List<Applied> duplicates = new ArrayList<>();
+        Transactions.inTransaction(dataSource, c -> {
+            Set<String> appliedBefore = SqlInList.select(c, "SELECT event_id FROM user_view_applied WHERE event_id IN ",
+                    changes.stream().map(Applied::eventId).toList(), rs -> rs.getString(1));
+            Map<String, Applied> fresh = new LinkedHashMap<>();
+            for (Applied a : changes) {
+                if (appliedBefore.contains(a.eventId()) || fresh.putIfAbsent(a.eventId(), a) != null) {
+                    duplicates.add(a); // a redelivery, or the same event twice in one poll
                 }
-                // each user's newest version in this poll
-                Map<String, Change> newest = new LinkedHashMap<>();
-                for (Applied a : fresh.values()) {
-                    newest.merge(a.change().id(), a.change(), (x, y) -> y.version() > x.version() ? y : x);
-                }
-                Map<String, Long> current = new HashMap<>();
-                SqlInList.select(c, "SELECT id, version FROM user_view WHERE id IN ", new ArrayList<>(newest.keySet()), rs -> {
-                    current.put(rs.getString(1), rs.getLong(2));
-                    return null;
-                });
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO user_view_applied (event_id, user_id, version, applied_at) VALUES (?, ?, ?, ?)")) {
-                    Timestamp now = Timestamp.from(Instant.now());
-                    for (Applied a : fresh.values()) {
-                        ps.setString(1, a.eventId());
-                        ps.setString(2, a.change().id());
-                        ps.setLong(3, a.change().version());
-                        ps.setTimestamp(4, now);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                try (PreparedStatement update = c.prepareStatement(UPDATE); PreparedStatement insert = c.prepareStatement(INSERT)) {
-                    for (Change change : newest.values()) {
-                        Long version = current.get(change.id());
-                        if (version == null) {
-                            bind(insert, change);
-                            insert.addBatch();
-                        } else if (change.version() > version) {
-                            bind(update, change);
-                            update.addBatch();
-                        }
-                    }
-                    insert.executeBatch();
-                    update.executeBatch();
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            // each user's newest version in this poll
+            Map<String, Change> newest = new LinkedHashMap<>();
+            for (Applied a : fresh.values()) {
+                newest.merge(a.change().id(), a.change(), (x, y) -> y.version() > x.version() ? y : x);
+            }
+            Map<String, Long> current = new HashMap<>();
+            SqlInList.select(c, "SELECT id, version FROM user_view WHERE id IN ", new ArrayList<>(newest.keySet()), rs -> {
+                current.put(rs.getString(1), rs.getLong(2));
+                return null;
+            });
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO user_view_applied (event_id, user_id, version, applied_at) VALUES (?, ?, ?, ?)")) {
+                Timestamp now = Timestamp.from(Instant.now());
+                for (Applied a : fresh.values()) {
+                    ps.setString(1, a.eventId());
+                    ps.setString(2, a.change().id());
+                    ps.setLong(3, a.change().version());
+                    ps.setTimestamp(4, now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            try (PreparedStatement update = c.prepareStatement(UPDATE); PreparedStatement insert = c.prepareStatement(INSERT)) {
+                for (Change change : newest.values()) {
+                    Long version = current.get(change.id());
+                    if (version == null) {
+                        bind(insert, change);
+                        insert.addBatch();
+                    } else if (change.version() > version) {
+                        bind(update, change);
+                        update.addBatch();
+                    }
+                }
+                insert.executeBatch();
+                update.executeBatch();
+            }
+        });
+        duplicates.forEach(a -> MessagingMetrics.duplicateIgnored(a.record()));
     }
 
     /** The new state of one user as an event tells it; {@code deleted} for a tombstone. */
@@ -220,7 +213,7 @@ public class UserProjector {
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
+            if (Transactions.isUniqueViolation(e)) {
                 return false; // applied before: a redelivery
             }
             throw e;

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.cqrs.api.UserView;
 
 /** Reads of the users read model ({@code user_view}), which only the projector writes. */
@@ -67,18 +68,13 @@ public class UserReadModel {
 
     /** Empties the read model and its applied-event log, before a replay rebuilds both. */
     public void reset() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement a = c.prepareStatement("DELETE FROM user_view_applied");
                  PreparedStatement b = c.prepareStatement("DELETE FROM user_view")) {
                 a.executeUpdate();
                 b.executeUpdate();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
             }
-        }
+        });
     }
 
     /** JDBC counts query timeouts in whole seconds: a deadline is rounded up to the next second. */
