@@ -1,5 +1,7 @@
 package io.integrationhub.hub.it;
 
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,9 +20,13 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.LocalServices;
 import io.integrationhub.hub.testkit.NatsClient;
 import io.integrationhub.hub.testkit.RunningHub;
 import io.nats.client.Message;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,6 +124,29 @@ class PubSubTest {
         await().untilAsserted(() -> assertThat(deliveries(hub, "notifications", after)).isEqualTo(1));
         assertThat(deliveries(hub, "notifications", whileStopped)).as("core NATS is at-most-once").isZero();
         assertThat(deliveries(hub, "audit", before)).as("nothing delivered twice").isEqualTo(1);
+    }
+
+    @Test
+    void shouldAddItsSubjectToAnExistingStreamMadeForAnotherSubject() throws Exception {
+        // the configured stream exists, made for another subject (by hand, or by a hub with another hub.pubsub.subject)
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(LocalServices.natsServers())) {
+            c.jetStreamManagement().addStream(StreamConfiguration.builder().name(nats.stream())
+                    .subjects(nats.subject() + ".before").storageType(StorageType.File).build());
+        }
+        RunningHub hub = start(Map.of());
+        String orderId = "order-" + UUID.randomUUID();
+
+        HttpResponse<String> published = hub.send(HttpRequest.newBuilder(hub.uri("/api/pubsub/orders"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"" + orderId + "\"}")).build());
+
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(202);
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(LocalServices.natsServers())) {
+            StreamInfo stream = c.jetStreamManagement().getStreamInfo(nats.stream());
+            assertThat(stream.getConfiguration().getSubjects()).contains(nats.subject() + ".before", nats.subject());
+            assertThat(stream.getStreamState().getMsgCount()).as("stored by JetStream").isEqualTo(1);
+        }
+        await().untilAsserted(() -> assertThat(deliveries(hub, "audit", List.of(orderId))).isEqualTo(1));
     }
 
     private RunningHub start(Map<String, String> overrides) {
