@@ -92,12 +92,39 @@ public final class EmbeddedKafkaBroker extends ServiceSupport {
 
     @Override
     protected void doStop() {
+        stopBroker();
+    }
+
+    /**
+     * Also when the service was never started: a hub whose start failed after {@link #startEarly()}
+     * (a bad setting further on, say) shuts its context down without starting this service, and the
+     * broker started early must not keep running (and holding its ports) in an embedding JVM.
+     */
+    @Override
+    protected void doShutdown() {
+        stopBroker();
+    }
+
+    private void stopBroker() {
+        CompletableFuture<KafkaRaftServer> pending;
         synchronized (this) {
+            pending = starting;
             starting = null;
         }
-        if (server != null) {
-            server.shutdown();
-            server.awaitShutdown();
+        KafkaRaftServer running = server;
+        if (running == null && pending != null) {
+            try {
+                running = pending.get(); // still starting: wait for it, then stop it
+            } catch (ExecutionException e) {
+                return; // its start failed: nothing runs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (running != null) {
+            running.shutdown();
+            running.awaitShutdown();
             server = null;
             LOG.info("Embedded Kafka broker stopped");
         }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** {@code hub.kafka.embedded=true} runs a real Kafka broker in the hub whose events survive a restart. */
@@ -56,6 +57,34 @@ class EmbeddedKafkaBrokerTest {
 
         try (RunningHub restarted = RunningHub.start(workDir, settings)) {
             assertThat(readAll(bootstrap, topic, 2)).containsExactly("{\"n\":1}", "{\"n\":2}");
+        }
+    }
+
+    @Test
+    void shouldStopTheBrokerItBeganToStartWhenTheHubDoesNotStart() throws Exception {
+        int port = RunningHub.freePort();
+        int controllerPort = RunningHub.freePort();
+        Map<String, String> settings = Map.of(
+                "hub.kafka.embedded", "true",
+                "hub.kafka.brokers", "localhost:" + port,
+                "hub.kafka.embedded.port", String.valueOf(port),
+                "hub.kafka.embedded.controller-port", String.valueOf(controllerPort),
+                "hub.kafka.embedded.log-dir", workDir.resolve("kafka-failed").toString(),
+                // read by a configuration after Kafka's, whose broker has begun to start by then
+                "hub.tasks.consumers", "0");
+
+        assertThatThrownBy(() -> RunningHub.start(workDir.resolve("failed"), settings))
+                .hasStackTraceContaining("hub.tasks.consumers");
+
+        // the broker started early is stopped with the failed hub: its ports are free for the next start
+        await().atMost(Duration.ofSeconds(30)).until(() -> free(port) && free(controllerPort));
+    }
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
