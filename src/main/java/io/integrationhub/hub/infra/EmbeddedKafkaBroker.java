@@ -53,12 +53,14 @@ public final class EmbeddedKafkaBroker extends ServiceSupport {
      */
     public synchronized void startEarly() {
         if (starting == null) {
-            starting = new CompletableFuture<>();
+            // the thread completes its own future: a stop during the start clears the field
+            CompletableFuture<KafkaRaftServer> future = new CompletableFuture<>();
+            starting = future;
             Thread thread = new Thread(() -> {
                 try {
-                    starting.complete(startServer());
+                    future.complete(startServer());
                 } catch (Throwable e) {
-                    starting.completeExceptionally(e);
+                    future.completeExceptionally(e);
                 }
             }, "embedded-kafka-start");
             thread.setDaemon(true);

@@ -134,5 +134,28 @@ public final class HubRuntime {
         public int runHub() throws Exception {
             return run(camelArgs);
         }
+
+        /**
+         * The configuration classes run here, while Camel initialises Main. When one of them fails
+         * (a bad setting, say), Camel marks Main failed and never stops the context or the services
+         * added to it so far, so the embedded Kafka broker, whose start began during configuration
+         * ({@link EmbeddedKafkaBroker#startEarly()}), is stopped here: it would otherwise keep running,
+         * and hold its ports and log directory, in an embedding JVM (tests, the CDS training run).
+         */
+        @Override
+        protected void doInit() throws Exception {
+            try {
+                super.doInit();
+            } catch (Exception | Error e) {
+                for (EmbeddedKafkaBroker broker : registry.findByType(EmbeddedKafkaBroker.class)) {
+                    try {
+                        org.apache.camel.support.service.ServiceHelper.stopAndShutdownService(broker);
+                    } catch (RuntimeException stopFailure) {
+                        e.addSuppressed(stopFailure);
+                    }
+                }
+                throw e;
+            }
+        }
     }
 }

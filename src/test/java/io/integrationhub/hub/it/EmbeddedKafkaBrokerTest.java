@@ -76,8 +76,13 @@ class EmbeddedKafkaBrokerTest {
         assertThatThrownBy(() -> RunningHub.start(workDir.resolve("failed"), settings))
                 .hasStackTraceContaining("hub.tasks.consumers");
 
+        // Once the thread that starts the broker has finished, a leaked broker would hold its ports
+        // (checking the ports at once passed by a race: the hub failed before the broker bound them).
+        await().atMost(Duration.ofSeconds(60)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("embedded-kafka-start") && t.isAlive()));
         // the broker started early is stopped with the failed hub: its ports are free for the next start
-        await().atMost(Duration.ofSeconds(30)).until(() -> free(port) && free(controllerPort));
+        assertThat(free(port)).as("broker port %d free", port).isTrue();
+        assertThat(free(controllerPort)).as("controller port %d free", controllerPort).isTrue();
     }
 
     private static boolean free(int port) {
