@@ -1,6 +1,6 @@
 package io.integrationhub.hub;
 
-import io.integrationhub.hub.infra.HubRuntime;
+import io.integrationhub.hub.HubRuntime;
 import io.integrationhub.hub.infra.StartFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

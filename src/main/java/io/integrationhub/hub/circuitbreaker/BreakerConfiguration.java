@@ -11,8 +11,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.integrationhub.hub.common.OnStarted;
-import io.integrationhub.hub.gateway.GatewayRoutes;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -36,13 +35,58 @@ public final class BreakerConfiguration implements CamelConfiguration {
 
     /** Bean name of the thread pool that runs the calls under a breaker's time limit. */
     public static final String TIMEOUT_POOL = "circuitBreakerPool";
+    /** Bean name of the hub's resilience4j breaker registry. */
+    public static final String REGISTRY = "circuitBreakerRegistry";
 
+    /** The breakers named in {@code hub.breakers}; the gateway defines its own ({@link #define}). */
     public static List<String> names(CamelContext context) {
-        List<String> names = new ArrayList<>(Arrays.stream(HubSettings.required(context, "hub.breakers").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList());
-        GatewayRoutes.services(HubSettings.optional(context, "hub.gateway.services").orElse(""))
-                .keySet().forEach(service -> names.add(forwardBreaker(service)));
-        return names;
+        return HubSettings.list(context, "hub.breakers");
+    }
+
+    /**
+     * Defines breaker {@code name} from its settings ({@code hub.breaker.<name>.*}, else the
+     * defaults): the resilience4j breaker, the Circuit Breaker EIP configuration
+     * {@link #eipConfiguration(String)} and its health check. Patterns whose breakers follow from
+     * their own settings (the gateway's, one per service) call it while their routes are built.
+     */
+    public static void define(CamelContext context, String name) {
+        CircuitBreakerRegistry registry = context.getRegistry().lookupByNameAndType(REGISTRY, CircuitBreakerRegistry.class);
+        if (registry == null) {
+            throw new IllegalStateException("Breaker " + name + " needs the hub's breakers (BreakerConfiguration) configured first");
+        }
+        int failureRate = setting(context, name, "failure-rate-threshold");
+        int slowRate = setting(context, name, "slow-call-rate-threshold");
+        if (failureRate > 100 || slowRate > 100) {
+            throw new IllegalArgumentException("Settings hub.breaker." + name
+                    + ".failure-rate-threshold and .slow-call-rate-threshold are percentages (1-100)");
+        }
+        int timeout = timeLimit(context, name);
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .failureRateThreshold(failureRate)
+                .slowCallRateThreshold(slowRate)
+                .slowCallDurationThreshold(Duration.ofMillis(setting(context, name, "slow-call-duration-ms")))
+                .slidingWindowSize(setting(context, name, "sliding-window-size"))
+                .minimumNumberOfCalls(setting(context, name, "minimum-calls"))
+                .waitDurationInOpenState(Duration.ofMillis(setting(context, name, "wait-in-open-ms")))
+                .permittedNumberOfCallsInHalfOpenState(setting(context, name, "permitted-calls-in-half-open"))
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .ignoreException(BreakerConfiguration::isRefusal)
+                .build();
+        CircuitBreaker breaker = registry.circuitBreaker(name, config);
+        context.getRegistry().bind(name + "Breaker", breaker);
+        Resilience4jConfigurationDefinition eip = new Resilience4jConfigurationDefinition()
+                .circuitBreaker(name + "Breaker")
+                .throwExceptionWhenHalfOpenOrOpenState(true);
+        if (timeout > 0) {
+            // the breaker's own time limit: the call runs on TIMEOUT_POOL while the caller waits
+            eip.timeoutEnabled(true).timeoutDuration(timeout).timeoutExecutorService(TIMEOUT_POOL);
+        } else {
+            // no time limit of its own: the call runs in the caller's thread, bounded by its client's
+            // timeouts (HTTP: hub.http.connect-timeout-ms, hub.http.read-timeout-ms), and still counted
+            eip.timeoutEnabled(false);
+        }
+        context.getRegistry().bind(eipConfiguration(name), eip);
+        context.getRegistry().bind("breaker-" + name + "-health", new BreakerHealthCheck(breaker));
     }
 
     /** Name of the breaker of the gateway's forwarding to {@code service}. */
@@ -89,42 +133,10 @@ public final class BreakerConfiguration implements CamelConfiguration {
         int threads = HubSettings.positiveInt(context, "hub.breaker.threads");
         ExecutorService pool = context.getExecutorServiceManager().newThreadPool(this, "CircuitBreaker", threads, threads);
         context.getRegistry().bind(TIMEOUT_POOL, pool);
+        context.getRegistry().bind(REGISTRY, registry);
         for (String name : names(context)) {
-            int failureRate = setting(context, name, "failure-rate-threshold");
-            int slowRate = setting(context, name, "slow-call-rate-threshold");
-            if (failureRate > 100 || slowRate > 100) {
-                throw new IllegalArgumentException("Settings hub.breaker." + name
-                        + ".failure-rate-threshold and .slow-call-rate-threshold are percentages (1-100)");
-            }
-            int timeout = timeLimit(context, name);
-            CircuitBreakerConfig config = CircuitBreakerConfig.custom()
-                    .failureRateThreshold(failureRate)
-                    .slowCallRateThreshold(slowRate)
-                    .slowCallDurationThreshold(Duration.ofMillis(setting(context, name, "slow-call-duration-ms")))
-                    .slidingWindowSize(setting(context, name, "sliding-window-size"))
-                    .minimumNumberOfCalls(setting(context, name, "minimum-calls"))
-                    .waitDurationInOpenState(Duration.ofMillis(setting(context, name, "wait-in-open-ms")))
-                    .permittedNumberOfCallsInHalfOpenState(setting(context, name, "permitted-calls-in-half-open"))
-                    .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                    .ignoreException(BreakerConfiguration::isRefusal)
-                    .build();
-            CircuitBreaker breaker = registry.circuitBreaker(name, config);
-            context.getRegistry().bind(name + "Breaker", breaker);
-            Resilience4jConfigurationDefinition eip = new Resilience4jConfigurationDefinition()
-                    .circuitBreaker(name + "Breaker")
-                    .throwExceptionWhenHalfOpenOrOpenState(true);
-            if (timeout > 0) {
-                // the breaker's own time limit: the call runs on TIMEOUT_POOL while the caller waits
-                eip.timeoutEnabled(true).timeoutDuration(timeout).timeoutExecutorService(TIMEOUT_POOL);
-            } else {
-                // no time limit of its own: the call runs in the caller's thread, bounded by its client's
-                // timeouts (HTTP: hub.http.connect-timeout-ms, hub.http.read-timeout-ms), and still counted
-                eip.timeoutEnabled(false);
-            }
-            context.getRegistry().bind(eipConfiguration(name), eip);
-            context.getRegistry().bind("breaker-" + name + "-health", new BreakerHealthCheck(breaker));
+            define(context, name);
         }
-        context.getRegistry().bind("circuitBreakerRegistry", registry);
         OnStarted.once(context, ctx -> {
             MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {

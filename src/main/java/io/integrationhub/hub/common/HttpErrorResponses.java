@@ -6,7 +6,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelConfiguration;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Route configuration {@value #ID}: turns failures of HTTP-facing routes into
  * {@code application/problem+json} answers. Downstream refused or unreachable → 502, downstream too
  * slow → 504, downstream answered an error → 502, request refused by the route → its status
- * (400, 404, 413, 415, 503…), body not matching its JSON schema → 400 listing each error,
+ * (400, 404, 413, 415, 503…), a bean's {@link DomainException} → its status, body not matching its JSON schema → 400 listing each error,
  * anything else → 500. Routes opt in with
  * {@code routeConfigurationId: http-problem}.
  */
@@ -59,6 +59,11 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
             .onException(HttpProblemException.class)
                 .handled(true)
                 .process(requestProblem())
+            .end()
+            // what the beans say in the domain's words, each with its status
+            .onException(DomainException.class)
+                .handled(true)
+                .process(domainProblem())
             .end()
             // a downstream's circuit breaker is open: refused at once, without calling it
             .onException(CallNotPermittedException.class)
@@ -121,6 +126,38 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
     /** A processor that answers the given problem and logs the cause. */
     public static Processor problem(int status, String title, String detail) {
         return exchange -> answer(exchange, ProblemDetails.of(status, title, detail, requestPath(exchange)));
+    }
+
+    private static Processor domainProblem() {
+        return exchange -> {
+            DomainException e = caught(exchange, DomainException.class);
+            answer(exchange, ProblemDetails.of(status(e), title(e), e.getMessage(), requestPath(exchange)));
+        };
+    }
+
+    /** The HTTP status of a domain refusal: the one place that knows both. */
+    public static int status(DomainException e) {
+        if (e instanceof DomainException.NotFound) {
+            return 404;
+        } else if (e instanceof DomainException.Conflict) {
+            return 409;
+        } else if (e instanceof DomainException.Invalid) {
+            return 400;
+        } else if (e instanceof DomainException.Unavailable) {
+            return 503;
+        } else {
+            return 402; // Declined
+        }
+    }
+
+    private static String title(DomainException e) {
+        return switch (status(e)) {
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 400 -> "Bad Request";
+            case 503 -> "Service Unavailable";
+            default -> "Payment Required";
+        };
     }
 
     private static Processor requestProblem() {

@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.common.EventEnvelope;
 
 /**
  * The transactional outbox (table {@code outbox}): a change and the event telling of it are

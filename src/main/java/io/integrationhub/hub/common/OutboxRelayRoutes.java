@@ -16,7 +16,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
  * between commit and publish the rows are still pending and go out after the restart. A record
  * sent twice (acknowledged, then the hub died before marking it) keeps its eventId, which the
  * consumers apply once. With several instances on one database only the holder of lease
- * {@code outbox-relay} ({@link io.integrationhub.hub.infra.Leases}) publishes; another takes over
+ * {@code outbox-relay} ({@link io.integrationhub.hub.common.Leases}) publishes; another takes over
  * within {@code hub.cluster.lease-ms} when it dies.
  */
 public class OutboxRelayRoutes extends RouteBuilder {

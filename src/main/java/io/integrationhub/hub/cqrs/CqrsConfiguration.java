@@ -14,10 +14,9 @@ import io.integrationhub.hub.cqrs.query.UserEventStream;
 import io.integrationhub.hub.cqrs.query.UserGraphQl;
 import io.integrationhub.hub.cqrs.query.UserProjector;
 import io.integrationhub.hub.cqrs.query.UserReadModel;
-import io.integrationhub.hub.eventlog.EventLogConfiguration;
-import io.integrationhub.hub.eventlog.EventReplay;
+import io.integrationhub.hub.common.ReplayTargets;
 import io.integrationhub.hub.infra.DataSourceConfiguration;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.infra.KafkaConfiguration;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -37,7 +36,7 @@ public final class CqrsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         String topic = HubSettings.required(context, "hub.cqrs.topic");
-        List<String> eventTopics = EventLogConfiguration.topics(context);
+        List<String> eventTopics = HubSettings.list(context, "hub.eventlog.topics");
         if (!eventTopics.contains(topic)) {
             throw new IllegalArgumentException("Setting hub.cqrs.topic (" + topic + ") must be one of hub.eventlog.topics "
                     + eventTopics + ", which the hub creates at start");
@@ -74,8 +73,7 @@ public final class CqrsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("userProjectionLag", lag);
         context.addService(lag, true, true);
 
-        context.getRegistry().lookupByNameAndType(EventReplay.BEAN, EventReplay.class)
-                .register(topic, "cqrs-projector", group, readModel::reset);
+        ReplayTargets.of(context).register(topic, "cqrs-projector", group, readModel::reset);
 
         OnStarted.once(context, ctx -> {
             stream.mount();

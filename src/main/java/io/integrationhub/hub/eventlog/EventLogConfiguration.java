@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.infra.DataSourceConfiguration;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
+import io.integrationhub.hub.common.ReplayTargets;
 import io.integrationhub.hub.infra.KafkaConfiguration;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -31,8 +32,7 @@ public final class EventLogConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(EventLogConfiguration.class);
 
     public static List<String> topics(CamelContext context) {
-        return Arrays.stream(HubSettings.required(context, "hub.eventlog.topics").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return HubSettings.list(context, "hub.eventlog.topics");
     }
 
     @Override
@@ -58,11 +58,10 @@ public final class EventLogConfiguration implements CamelConfiguration {
                 .lookupByNameAndType(KafkaConfiguration.ADMIN, KafkaConfiguration.KafkaAdmin.class);
         EventProjection projection = new EventProjection(dataSource);
         context.getRegistry().bind("eventProjection", projection);
-        EventReplay replay = new EventReplay(context, admin);
         for (String topic : topics) {
-            replay.register(topic, "eventlog-" + topic, group + "-" + topic, () -> projection.reset(topic));
+            ReplayTargets.of(context).register(topic, "eventlog-" + topic, group + "-" + topic, () -> projection.reset(topic));
         }
-        context.getRegistry().bind(EventReplay.BEAN, replay);
+        context.getRegistry().bind(EventReplay.BEAN, new EventReplay(context, admin));
 
         List<NewTopic> wanted = new ArrayList<>();
         for (String topic : topics) {

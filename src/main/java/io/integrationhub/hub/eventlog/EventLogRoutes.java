@@ -1,5 +1,7 @@
 package io.integrationhub.hub.eventlog;
 
+import io.integrationhub.hub.common.EventRecords;
+import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +17,7 @@ import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.eventlog.api.AppendEvent;
 import io.integrationhub.hub.eventlog.api.EventAppended;
-import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.common.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Expression;
@@ -67,10 +69,10 @@ public class EventLogRoutes extends RouteBuilder {
                 .routeId("eventlog-" + topic)
                 .bean("eventProjection", "applyBatch")
                 // what the batch left (not events; or all, when its transaction failed), in order
-                .split(EventLogRoutes.recordsLeft()).stopOnException()
+                .split(EventRecords.recordsLeft()).stopOnException()
                     .to("direct:eventlog-apply-record")
                 .end()
-                .process(EventLogRoutes::commitHighestOffsets);
+                .process(EventRecords::commitHighestOffsets);
         }
 
         // one record: retried, then dead-lettered (a record that is not an event at once)
@@ -95,7 +97,7 @@ public class EventLogRoutes extends RouteBuilder {
             })
             .to(ExchangePattern.InOnly, "kafka:dead-letters?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all")
             // dead-lettered is done with: the consumer moves on to the next record
-            .process(EventLogRoutes::commit);
+            .process(EventRecords::commit);
 
         from("platform-http:/api/events/{topic}?httpMethodRestrict=POST")
             .routeId("eventlog-append")
@@ -130,7 +132,8 @@ public class EventLogRoutes extends RouteBuilder {
             .routeId("eventlog-replay")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> requireTopic(e, topics))
-            .bean("eventReplay", "replay(${header.topic}, ${exchange})");
+            .bean("eventReplay", "replay(${header.topic})")
+            .process(e -> JsonResponses.answer(e, 202, e.getMessage().getBody()));
     }
 
     private static void requireTopic(Exchange exchange, List<String> topics) {
@@ -160,43 +163,5 @@ public class EventLogRoutes extends RouteBuilder {
         RecordMetadata stored = metadata.get(0);
         JsonResponses.answer(exchange, 201, new EventAppended(
                 exchange.getProperty("eventId", String.class), stored.topic(), stored.partition(), stored.offset()));
-    }
-
-    /** The record messages a batch left to apply one by one ({@link EventProjection#ONE_BY_ONE}). */
-    public static Expression recordsLeft() {
-        return new ExpressionAdapter() {
-            @Override
-            public Object evaluate(Exchange batch) {
-                @SuppressWarnings("unchecked")
-                List<Exchange> left = batch.getProperty(EventProjection.ONE_BY_ONE, List.class);
-                return left == null ? List.of() : left.stream().map(Exchange::getIn).toList();
-            }
-        };
-    }
-
-    /**
-     * Commits, per partition, the offset of the last record of a batch (camel-kafka batching with
-     * allowManualCommit: each record carries its own manual commit). Call it only once every record
-     * of the batch is applied or dead-lettered.
-     */
-    public static void commitHighestOffsets(Exchange batch) {
-        @SuppressWarnings("unchecked")
-        List<Exchange> records = batch.getIn().getBody(List.class);
-        Map<String, KafkaManualCommit> last = new LinkedHashMap<>();
-        for (Exchange record : records) {
-            KafkaManualCommit commit = record.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (commit != null) {
-                last.put(record.getIn().getHeader(KafkaConstants.TOPIC) + "-" + record.getIn().getHeader(KafkaConstants.PARTITION), commit);
-            }
-        }
-        last.values().forEach(KafkaManualCommit::commit);
-    }
-
-    /** Commits the offset of the record in the exchange (consumers with allowManualCommit). */
-    public static void commit(Exchange exchange) {
-        KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        if (commit != null) {
-            commit.commit();
-        }
     }
 }

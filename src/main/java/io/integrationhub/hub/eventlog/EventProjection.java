@@ -1,5 +1,7 @@
 package io.integrationhub.hub.eventlog;
 
+import io.integrationhub.hub.common.EventRecords;
+import io.integrationhub.hub.common.InvalidEventException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.common.SqlInList;
 import io.integrationhub.hub.common.Transactions;
-import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.common.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
@@ -37,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public class EventProjection {
 
-    /** Exchange property of a batch: the records to apply one by one after it, in their order. */
-    public static final String ONE_BY_ONE = "hubRecordsOneByOne";
     private static final Logger LOG = LoggerFactory.getLogger(EventProjection.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
@@ -51,7 +51,7 @@ public class EventProjection {
     public boolean apply(Exchange exchange) throws Exception {
         String topic = exchange.getIn().getHeader(KafkaConstants.TOPIC, String.class);
         String key = exchange.getIn().getHeader(KafkaConstants.KEY, String.class);
-        EventEnvelope event = read(exchange.getIn().getBody(String.class));
+        EventEnvelope event = EventRecords.envelope(exchange.getIn().getBody(String.class));
         if (key == null || key.isBlank()) {
             throw new InvalidEventException("record has no key (the entity id)");
         }
@@ -71,7 +71,7 @@ public class EventProjection {
 
     /**
      * Applies the records of a poll (the body of a camel-kafka batch exchange) in one transaction and
-     * sets {@link #ONE_BY_ONE} to the records left for the per-record route: the ones that are not
+     * sets {@link EventRecords#ONE_BY_ONE} to the records left for the per-record route: the ones that are not
      * events, or all of them when the transaction failed. Nothing is committed to Kafka here.
      */
     public void applyBatch(Exchange batch) {
@@ -92,7 +92,7 @@ public class EventProjection {
             LOG.warn("A batch of {} records was refused ({}); applying them one by one", records.size(), e.getMessage());
             oneByOne = records;
         }
-        batch.setProperty(ONE_BY_ONE, oneByOne);
+        batch.setProperty(EventRecords.ONE_BY_ONE, oneByOne);
     }
 
     private record Parsed(Exchange record, EventEnvelope event, String topic, String key) {
@@ -100,7 +100,7 @@ public class EventProjection {
 
     private static Parsed parse(Exchange record) throws InvalidEventException {
         String key = record.getIn().getHeader(KafkaConstants.KEY, String.class);
-        EventEnvelope event = read(record.getIn().getBody(String.class));
+        EventEnvelope event = EventRecords.envelope(record.getIn().getBody(String.class));
         if (key == null || key.isBlank()) {
             throw new InvalidEventException("record has no key (the entity id)");
         }
@@ -215,19 +215,6 @@ public class EventProjection {
                 b.executeUpdate();
             }
         });
-    }
-
-    public static EventEnvelope read(String value) throws InvalidEventException {
-        EventEnvelope event;
-        try {
-            event = JSON.readValue(value, EventEnvelope.class);
-        } catch (Exception e) {
-            throw new InvalidEventException("record value is not an event envelope in JSON: " + e.getMessage());
-        }
-        if (event == null || blank(event.eventId()) || blank(event.event()) || blank(event.occurredAt())) {
-            throw new InvalidEventException("record value lacks eventId, event or occurredAt");
-        }
-        return event;
     }
 
     private static boolean markApplied(Connection c, EventEnvelope event, String topic, String key, Exchange exchange)

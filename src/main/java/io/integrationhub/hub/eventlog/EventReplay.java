@@ -2,17 +2,15 @@ package io.integrationhub.hub.eventlog;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import io.integrationhub.hub.common.HttpProblemException;
-import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.DomainException;
+import io.integrationhub.hub.common.ReplayTargets;
+import io.integrationhub.hub.common.ReplayTargets.Target;
 import io.integrationhub.hub.eventlog.api.ReplayStarted;
 import io.integrationhub.hub.infra.KafkaConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -23,41 +21,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds what the consumers derive from a topic. Each consumer that derives state from a topic
- * registers here (its route, its group, how to clear its state): the event log's projection, the
+ * is registered in {@link ReplayTargets} (its route, its group, how to clear its state): the event log's projection, the
  * CQRS read model. A replay stops those routes (their consumers leave their groups), clears their
  * state, rewinds each group's committed offsets to the earliest record with Kafka's admin API, and
  * starts the routes again, which then re-read from offset 0.
  */
 public class EventReplay {
 
-    /** Clears what one consumer derived from a topic. */
-    @FunctionalInterface
-    public interface Reset {
-        void reset() throws Exception;
-    }
-
-    private record Target(String routeId, String groupId, Reset reset) {
-    }
-
     public static final String BEAN = "eventReplay";
     private static final Logger LOG = LoggerFactory.getLogger(EventReplay.class);
 
     private final CamelContext context;
     private final KafkaConfiguration.KafkaAdmin admin;
-    private final Map<String, List<Target>> targets = new ConcurrentHashMap<>();
 
     public EventReplay(CamelContext context, KafkaConfiguration.KafkaAdmin admin) {
         this.context = context;
         this.admin = admin;
     }
 
-    /** Registers a consumer route of {@code topic} in group {@code groupId} whose state {@code reset} clears. */
-    public void register(String topic, String routeId, String groupId, Reset reset) {
-        targets.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(new Target(routeId, groupId, reset));
-    }
-
-    public synchronized void replay(String topic, Exchange exchange) throws Exception {
-        List<Target> list = targets.getOrDefault(topic, List.of());
+    public synchronized ReplayStarted replay(String topic) throws Exception {
+        List<Target> list = ReplayTargets.of(context).of(topic);
         for (Target target : list) {
             context.getRouteController().stopRoute(target.routeId());
         }
@@ -77,7 +60,7 @@ public class EventReplay {
         }
         List<String> groups = list.stream().map(Target::groupId).toList();
         LOG.info("Replay of {} started: derived state cleared, groups {} rewound to the earliest offsets", topic, groups);
-        JsonResponses.answer(exchange, 202, new ReplayStarted(topic, groups, "REPLAYING"));
+        return new ReplayStarted(topic, groups, "REPLAYING");
     }
     /** Offsets of a group can only be changed while it has no member: wait for the stopped consumer to leave. */
     private void awaitEmpty(String groupId) throws Exception {
@@ -89,7 +72,7 @@ public class EventReplay {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new HttpProblemException(409, "Conflict", "consumer group " + groupId
+                throw new DomainException.Conflict("consumer group " + groupId
                         + " still has members on other hub instances; stop their consumer route first. Nothing was changed");
             }
             TimeUnit.MILLISECONDS.sleep(200);

@@ -5,10 +5,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
+import io.integrationhub.hub.circuitbreaker.api.Breakers;
 import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.builder.RouteBuilder;
@@ -52,12 +53,13 @@ public class GatewayRoutes extends RouteBuilder {
         // one route per service: each call goes through that service's breaker forward-<service>;
         // open → 503 problem at once (route configuration http-problem), too slow → 504
         for (String service : services.keySet()) {
+            Breakers.define(getContext(), Breakers.forwardBreaker(service));
             from("direct:gateway-forward-" + service)
                 .routeId("gateway-forward-" + service)
                 // failures go back to gateway-forward as they are, to its handlers
                 .errorHandler(noErrorHandler())
-                .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration(
-                        BreakerConfiguration.forwardBreaker(service)))
+                .circuitBreaker().configuration(Breakers.eipConfiguration(
+                        Breakers.forwardBreaker(service)))
                     // the service's own status is the answer: a 404 or 409 from it is passed on, not turned into 502
                     .to("http://gateway?throwExceptionOnFailure=false")
                     .process(ServiceFailed::throwOnServerError)
@@ -78,7 +80,7 @@ public class GatewayRoutes extends RouteBuilder {
             .filter(header("userId").isNotNull())
                 .enrich("direct:gateway-leg-user", new OrderViewAggregation())
             .end()
-            .process(OrderViewLegs::view);
+            .process(e -> JsonResponses.answer(e, 200, OrderViewLegs.view(e)));
 
         leg("order", "orderId", "{{hub.order-view.order.url}}");
         leg("payment", "orderId", "{{hub.order-view.payment.url}}");
@@ -96,7 +98,7 @@ public class GatewayRoutes extends RouteBuilder {
             .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.GET))
             .setHeader(Exchange.HTTP_URI, simple(url + "/${exchangeProperty.gatewayKey}"))
             .setBody(constant(null))
-            .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration("gateway-" + leg))
+            .circuitBreaker().configuration(Breakers.eipConfiguration("gateway-" + leg))
                 .to("http://order-view-" + leg)
                 .process(OrderViewLegs::answered)
             .onFallback()

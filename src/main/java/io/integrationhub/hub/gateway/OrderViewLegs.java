@@ -11,8 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.integrationhub.hub.common.HttpProblemException;
-import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.DomainException;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CircuitBreakerConstants;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -95,14 +94,14 @@ public final class OrderViewLegs {
         return null;
     }
 
-    /** The view: 200 with each leg's JSON (null when missing) and the errors; 404 when the order is unknown. */
+    /** The view: each leg's JSON (null when missing) and the errors; {@code NotFound} when the order is unknown. */
     @SuppressWarnings("unchecked")
-    public static void view(Exchange exchange) throws Exception {
+    public static Map<String, Object> view(Exchange exchange) {
         Map<String, Outcome> legs = exchange.getProperty(OrderViewAggregation.LEGS, Map.class);
         String orderId = exchange.getIn().getHeader("orderId", String.class);
         Outcome order = legs.get("order");
         if (order != null && order.status() == 404) {
-            throw HttpProblemException.notFound("no order " + orderId);
+            throw new DomainException.NotFound("no order " + orderId);
         }
         Map<String, Object> view = new LinkedHashMap<>();
         List<Map<String, String>> errors = new ArrayList<>();
@@ -118,6 +117,6 @@ public final class OrderViewLegs {
         if (!errors.isEmpty()) {
             view.put("errors", errors);
         }
-        JsonResponses.answer(exchange, 200, view);
+        return view;
     }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.integrationhub.hub.common.OnStarted;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.HubSettings;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.Leases;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.HubSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;

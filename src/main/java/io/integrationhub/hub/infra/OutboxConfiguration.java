@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.HubSettings;
 import java.time.Duration;
 
 import io.integrationhub.hub.common.Outbox;

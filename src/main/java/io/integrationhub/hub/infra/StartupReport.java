@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.HubSettings;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

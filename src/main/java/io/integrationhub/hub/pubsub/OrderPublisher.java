@@ -7,7 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.infra.NatsConfiguration.NatsMonitor;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
@@ -156,7 +156,7 @@ public class OrderPublisher {
         streamCheckedOn = connection;
     }
 
-    private static HttpProblemException unavailable(String detail) {
-        return new HttpProblemException(503, "Service Unavailable", detail);
+    private static DomainException.Unavailable unavailable(String detail) {
+        return new DomainException.Unavailable(detail);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.infra.DataSourceConfiguration;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import io.integrationhub.hub.infra.NatsConfiguration;
 import org.apache.camel.CamelConfiguration;

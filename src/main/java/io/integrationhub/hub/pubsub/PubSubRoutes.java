@@ -1,8 +1,8 @@
 package io.integrationhub.hub.pubsub;
 
+import io.integrationhub.hub.common.DomainException;
 import java.util.List;
 
-import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
@@ -88,7 +88,7 @@ public class PubSubRoutes extends RouteBuilder {
                 try {
                     return DeliveryLog.orderId(exchange.getIn().getBody(byte[].class));
                 } catch (DeliveryLog.InvalidOrderMessageException e) {
-                    throw new HttpProblemException(400, "Bad Request", e.getMessage());
+                    throw new DomainException.Invalid(e.getMessage());
                 }
             }
         };

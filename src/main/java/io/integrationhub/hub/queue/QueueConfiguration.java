@@ -6,7 +6,7 @@ import javax.sql.DataSource;
 
 import com.rabbitmq.client.Channel;
 import io.integrationhub.hub.infra.DataSourceConfiguration;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import io.integrationhub.hub.infra.RabbitMqConfiguration;
 import org.apache.camel.CamelConfiguration;

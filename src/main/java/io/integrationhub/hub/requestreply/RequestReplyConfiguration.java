@@ -1,7 +1,7 @@
 package io.integrationhub.hub.requestreply;
 
-import io.integrationhub.hub.cqrs.query.UserReadModel;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.cqrs.api.UserQueries;
+import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.infra.PortNotBoundException;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -20,8 +20,9 @@ public final class RequestReplyConfiguration implements CamelConfiguration {
         HubSettings.positiveInt(context, "hub.grpc.max-concurrent-calls-per-connection");
         int deadline = HubSettings.positiveInt(context, "hub.grpc.user-service.deadline-ms");
         int maxListed = HubSettings.positiveInt(context, "hub.grpc.list-max-users");
-        UserReadModel readModel = context.getRegistry().lookupByNameAndType("userReadModel", UserReadModel.class);
-        context.getRegistry().bind("userGrpcService", new UserGrpcService(readModel, maxListed));
+        // the CQRS read side answers; it is looked up at each call, so the patterns need no start order
+        context.getRegistry().bind("userGrpcService", new UserGrpcService(
+                () -> context.getRegistry().findSingleByType(UserQueries.class), maxListed));
         context.getRegistry().bind("grpcDeadlineInterceptor", new DeadlineClientInterceptor(deadline));
     }
 }

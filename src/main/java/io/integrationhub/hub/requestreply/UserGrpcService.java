@@ -2,6 +2,7 @@ package io.integrationhub.hub.requestreply;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.integrationhub.hub.cqrs.api.UserView;
-import io.integrationhub.hub.cqrs.query.UserReadModel;
+import io.integrationhub.hub.cqrs.api.UserQueries;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.grpc.GrpcConstants;
 import org.slf4j.Logger;
@@ -34,12 +35,31 @@ public class UserGrpcService {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int PAGE = 100;
 
-    private final UserReadModel readModel;
+    private final Supplier<UserQueries> users;
     private final int maxListed;
 
-    public UserGrpcService(UserReadModel readModel, int maxListed) {
-        this.readModel = readModel;
+    public UserGrpcService(UserQueries users, int maxListed) {
+        this(() -> users, maxListed);
+    }
+
+    /** {@code users} is asked at each call: the read side may be bound after this service. */
+    public UserGrpcService(Supplier<UserQueries> users, int maxListed) {
+        this.users = users;
         this.maxListed = maxListed;
+    }
+
+    private volatile UserQueries resolved;
+
+    private UserQueries users() {
+        UserQueries found = resolved;
+        if (found == null) {
+            found = users.get();
+            if (found == null) {
+                throw new IllegalStateException("no CQRS read side (UserQueries) in the registry");
+            }
+            resolved = found;
+        }
+        return found;
     }
 
     public void getUser(Exchange exchange) {
@@ -56,7 +76,7 @@ public class UserGrpcService {
         }
         Optional<UserView> user;
         try {
-            user = readModel.find(id, remaining());
+            user = users().find(id, remaining());
         } catch (SQLException e) {
             unavailable(reply, e);
             return;
@@ -85,7 +105,7 @@ public class UserGrpcService {
                     return;
                 }
                 int wanted = Math.min(PAGE, limit - sent);
-                List<UserView> page = readModel.page(wanted, after, remaining());
+                List<UserView> page = users().page(wanted, after, remaining());
                 for (UserView user : page) {
                     reply.onNext(toProto(user));
                 }

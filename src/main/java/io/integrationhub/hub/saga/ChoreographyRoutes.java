@@ -1,5 +1,6 @@
 package io.integrationhub.hub.saga;
 
+import io.integrationhub.hub.common.EventRecords;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -9,9 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
-import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
-import io.integrationhub.hub.eventlog.EventLogRoutes;
-import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
+import io.integrationhub.hub.common.EventEnvelope;
 import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderAccepted;
 import io.integrationhub.hub.saga.api.OrderRequest;
@@ -78,7 +78,7 @@ public class ChoreographyRoutes extends RouteBuilder {
                     .process(e -> event(e, "StockReleased", JSON.valueToTree(Map.of("orderId", orderId(e)))))
                     .to(ExchangePattern.InOnly, emit())
             .end()
-            .process(EventLogRoutes::commit);
+            .process(EventRecords::commit);
 
         from(reactor("payment"))
             .routeId("saga-choreography-payment")
@@ -93,7 +93,7 @@ public class ChoreographyRoutes extends RouteBuilder {
                 .process(e -> answered(e, "PaymentReserved", "PaymentRejected", "payment service refused"))
                 .to(ExchangePattern.InOnly, emit())
             .end()
-            .process(EventLogRoutes::commit);
+            .process(EventRecords::commit);
 
         from(reactor("order"))
             .routeId("saga-choreography-order")
@@ -117,7 +117,7 @@ public class ChoreographyRoutes extends RouteBuilder {
                     .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'COMPENSATED')")
                     .to("direct:saga-order-cancel")
             .end()
-            .process(EventLogRoutes::commit);
+            .process(EventRecords::commit);
     }
 
     /** A consumer of {@code order-events} in a group of its own per reacting service. */
@@ -138,7 +138,7 @@ public class ChoreographyRoutes extends RouteBuilder {
 
     /** Reads the envelope into properties {@code event}, {@code orderId}, {@code data} (as JSON), {@code reason}. */
     private static void readEvent(Exchange exchange) throws Exception {
-        EventEnvelope envelope = io.integrationhub.hub.eventlog.EventProjection.read(exchange.getIn().getBody(String.class));
+        EventEnvelope envelope = EventRecords.envelope(exchange.getIn().getBody(String.class));
         JsonNode data = envelope.data() == null ? JSON.createObjectNode() : envelope.data();
         exchange.setProperty("event", envelope.event());
         exchange.setProperty("orderId", data.path("orderId").asText(exchange.getIn().getHeader(KafkaConstants.KEY, String.class)));

@@ -1,9 +1,8 @@
 package io.integrationhub.hub.saga;
 
-import io.integrationhub.hub.eventlog.EventLogConfiguration;
 import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.infra.InstanceRegistry;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
@@ -21,9 +20,9 @@ public final class SagaConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         String topic = HubSettings.required(context, "hub.saga.topic");
-        if (!EventLogConfiguration.topics(context).contains(topic)) {
+        if (!HubSettings.list(context, "hub.eventlog.topics").contains(topic)) {
             throw new IllegalArgumentException("Setting hub.saga.topic (" + topic + ") must be one of hub.eventlog.topics "
-                    + EventLogConfiguration.topics(context) + ", which the hub creates at start");
+                    + HubSettings.list(context, "hub.eventlog.topics") + ", which the hub creates at start");
         }
         HubSettings.httpUrl(context, "hub.payment.url");
         HubSettings.httpUrl(context, "hub.inventory.url");

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
+import io.integrationhub.hub.circuitbreaker.api.Breakers;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.IdempotentRequests;
@@ -118,7 +118,7 @@ public class SagaRoutes extends RouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.payment.url}}/reservations"))
                 // the breaker payment: refused fast while open ("payment service unavailable"), 4xx answers not counted
-                .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration("payment"))
+                .circuitBreaker().configuration(Breakers.eipConfiguration("payment"))
                     .to("saga-http:payment")
                 .end()
                 .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'RESERVED')")
@@ -138,7 +138,7 @@ public class SagaRoutes extends RouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                 .setHeader(Exchange.HTTP_URI, simple("{{hub.inventory.url}}/reservations"))
                 // the breaker inventory: refused fast while open ("inventory service unavailable"), 4xx answers not counted
-                .circuitBreaker().configuration(BreakerConfiguration.eipConfiguration("inventory"))
+                .circuitBreaker().configuration(Breakers.eipConfiguration("inventory"))
                     .to("saga-http:inventory")
                 .end()
                 .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'RESERVED')")

@@ -16,11 +16,9 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.hub.common.HttpProblemException;
-import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.saga.api.OrderItem;
-import org.apache.camel.Exchange;
 
 /**
  * Logic of the stand-in inventory service of {@code routes/samples/inventory.camel.yaml}: stock
@@ -40,18 +38,18 @@ public class InventoryStandIn {
         this.dataSource = dataSource;
     }
 
-    /** {@code POST /reservations} with the order ({@code orderId, items}): 201, or 409 when stock is short. */
-    public void reserve(Exchange exchange) throws Exception {
-        JsonNode order = JSON.readTree(exchange.getIn().getBody(byte[].class));
+    /** {@code POST /reservations} with the order ({@code orderId, items}); {@code Conflict} when stock is short. */
+    public Map<String, Object> reserve(byte[] body) throws Exception {
+        JsonNode order = JSON.readTree(body);
         String orderId = order.path("orderId").asText();
         List<OrderItem> items = JSON.convertValue(order.path("items"), ITEMS);
         if (orderId.isEmpty() || items == null || items.isEmpty()) {
-            throw new HttpProblemException(400, "Bad Request", "a reservation needs orderId and items");
+            throw new DomainException.Invalid("a reservation needs orderId and items");
         }
         Transactions.inTransaction(dataSource, c -> {
             String status = status(c, orderId);
             if ("RELEASED".equals(status)) {
-                throw new HttpProblemException(409, "Conflict", "the stock of order " + orderId + " was released");
+                throw new DomainException.Conflict("the stock of order " + orderId + " was released");
             }
             if (status == null) {
                 // one SKU order for every reservation: two orders never wait on each other's rows in a cycle
@@ -63,12 +61,11 @@ public class InventoryStandIn {
                 hold(c, orderId, JSON.writeValueAsString(items), "RESERVED", false);
             }
         });
-        JsonResponses.answer(exchange, 201, Map.of("orderId", orderId, "status", "RESERVED"));
+        return Map.of("orderId", orderId, "status", "RESERVED");
     }
 
-    /** {@code DELETE /reservations/{orderId}}: puts the order's items back; 200 whether there was a reservation or not. */
-    public void release(Exchange exchange) throws Exception {
-        String orderId = exchange.getIn().getHeader("orderId", String.class);
+    /** {@code DELETE /reservations/{orderId}}: puts the order's items back; released whether there was a reservation or not. */
+    public Map<String, Object> release(String orderId) throws Exception {
         Transactions.inTransaction(dataSource, c -> {
             String status = status(c, orderId);
             if (status == null) {
@@ -85,20 +82,19 @@ public class InventoryStandIn {
                 hold(c, orderId, null, "RELEASED", true);
             }
         });
-        JsonResponses.answer(exchange, 200, Map.of("orderId", orderId, "status", "RELEASED"));
+        return Map.of("orderId", orderId, "status", "RELEASED");
     }
 
     /** {@code GET /stock/{sku}}: units available. */
-    public void stock(Exchange exchange) throws Exception {
-        String sku = exchange.getIn().getHeader("sku", String.class);
+    public Map<String, Object> stock(String sku) throws Exception {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT available FROM sample_inventory_stock WHERE sku = ?")) {
             ps.setString(1, sku);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw HttpProblemException.notFound("no SKU " + sku);
+                    throw new DomainException.NotFound("no SKU " + sku);
                 }
-                JsonResponses.answer(exchange, 200, Map.of("sku", sku, "available", rs.getInt(1)));
+                return Map.of("sku", sku, "available", rs.getInt(1));
             }
         }
     }
@@ -122,15 +118,15 @@ public class InventoryStandIn {
             ps.setString(1, item.sku());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new HttpProblemException(409, "Conflict", "unknown SKU " + item.sku());
+                    throw new DomainException.Conflict("unknown SKU " + item.sku());
                 }
                 throw shortOf(item, rs.getInt(1));
             }
         }
     }
 
-    private static HttpProblemException shortOf(OrderItem item, Integer available) {
-        return new HttpProblemException(409, "Conflict", "stock short for " + item.sku() + ": " + item.quantity()
+    private static DomainException.Conflict shortOf(OrderItem item, Integer available) {
+        return new DomainException.Conflict("stock short for " + item.sku() + ": " + item.quantity()
                 + " wanted" + (available == null ? "" : ", " + available + " available"));
     }
 
@@ -169,7 +165,7 @@ public class InventoryStandIn {
             ps.executeUpdate();
         } catch (SQLException e) {
             if (Transactions.isUniqueViolation(e)) {
-                throw new HttpProblemException(409, "Conflict", "order " + orderId + " is being changed concurrently; retry");
+                throw new DomainException.Conflict("order " + orderId + " is being changed concurrently; retry");
             }
             throw e;
         }

@@ -13,10 +13,8 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.hub.common.HttpProblemException;
-import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.common.Transactions;
-import org.apache.camel.Exchange;
 
 /**
  * Logic of the stand-in payment service of {@code routes/samples/payment.camel.yaml}: one
@@ -35,34 +33,33 @@ public class PaymentStandIn {
         this.limit = limit;
     }
 
-    /** {@code POST /reservations} with the order ({@code orderId, userId, amount}): 201, 402 above the limit, 409 if cancelled. */
-    public void reserve(Exchange exchange) throws Exception {
-        JsonNode order = JSON.readTree(exchange.getIn().getBody(byte[].class));
+    /** {@code POST /reservations} with the order ({@code orderId, userId, amount}); {@code Declined} above the limit, {@code Conflict} if cancelled. */
+    public Map<String, Object> reserve(byte[] body) throws Exception {
+        JsonNode order = JSON.readTree(body);
         String orderId = order.path("orderId").asText();
         String userId = order.path("userId").asText();
         BigDecimal amount = order.path("amount").decimalValue();
         if (orderId.isEmpty() || userId.isEmpty() || !order.path("amount").isNumber()) {
-            throw new HttpProblemException(400, "Bad Request", "a reservation needs orderId, userId and amount");
+            throw new DomainException.Invalid("a reservation needs orderId, userId and amount");
         }
         Transactions.inTransaction(dataSource, c -> {
             String status = status(c, orderId);
             if ("CANCELLED".equals(status)) {
-                throw new HttpProblemException(409, "Conflict", "the payment of order " + orderId + " was cancelled");
+                throw new DomainException.Conflict("the payment of order " + orderId + " was cancelled");
             }
             if (status == null) {
                 if (amount.compareTo(limit) > 0) {
-                    throw new HttpProblemException(402, "Payment Required", "amount " + amount.toPlainString()
+                    throw new DomainException.Declined("amount " + amount.toPlainString()
                             + " exceeds the limit of " + limit.toPlainString() + " of user " + userId);
                 }
                 write(c, orderId, userId, amount, "RESERVED", false);
             }
         });
-        JsonResponses.answer(exchange, 201, Map.of("orderId", orderId, "status", "RESERVED"));
+        return Map.of("orderId", orderId, "status", "RESERVED");
     }
 
-    /** {@code DELETE /reservations/{orderId}}: 200 whether there was a reservation or not. */
-    public void cancel(Exchange exchange) throws Exception {
-        String orderId = exchange.getIn().getHeader("orderId", String.class);
+    /** {@code DELETE /reservations/{orderId}}: cancelled whether there was a reservation or not. */
+    public Map<String, Object> cancel(String orderId) throws Exception {
         Transactions.inTransaction(dataSource, c -> {
             String status = status(c, orderId);
             if (status == null) {
@@ -71,22 +68,21 @@ public class PaymentStandIn {
                 write(c, orderId, null, null, "CANCELLED", true);
             }
         });
-        JsonResponses.answer(exchange, 200, Map.of("orderId", orderId, "status", "CANCELLED"));
+        return Map.of("orderId", orderId, "status", "CANCELLED");
     }
 
     /** {@code GET /reservations/{orderId}}. */
-    public void find(Exchange exchange) throws Exception {
-        String orderId = exchange.getIn().getHeader("orderId", String.class);
+    public Map<String, Object> find(String orderId) throws Exception {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "SELECT user_id, amount, status FROM sample_payment_reservation WHERE order_id = ?")) {
             ps.setString(1, orderId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw HttpProblemException.notFound("no payment reservation for order " + orderId);
+                    throw new DomainException.NotFound("no payment reservation for order " + orderId);
                 }
-                JsonResponses.answer(exchange, 200, Map.of("orderId", orderId, "userId", rs.getString(1),
-                        "amount", rs.getBigDecimal(2), "status", rs.getString(3)));
+                return Map.of("orderId", orderId, "userId", rs.getString(1),
+                        "amount", rs.getBigDecimal(2), "status", rs.getString(3));
             }
         }
     }
@@ -116,7 +112,7 @@ public class PaymentStandIn {
             ps.executeUpdate();
         } catch (SQLException e) {
             if (Transactions.isUniqueViolation(e)) {
-                throw new HttpProblemException(409, "Conflict", "order " + orderId + " is being changed concurrently; retry");
+                throw new DomainException.Conflict("order " + orderId + " is being changed concurrently; retry");
             }
             throw e;
         }

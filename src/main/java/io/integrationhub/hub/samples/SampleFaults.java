@@ -8,7 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.DomainException;
 
 /**
  * Faults injected into the stand-in services for demonstrations and tests (set through
@@ -58,7 +58,7 @@ public class SampleFaults {
             TimeUnit.MILLISECONDS.sleep(fault.latencyMs());
         }
         if (ThreadLocalRandom.current().nextDouble() < fault.failureRate()) {
-            throw new HttpProblemException(503, "Service Unavailable", "fault injected into the " + service + " stand-in");
+            throw new DomainException.Unavailable("fault injected into the " + service + " stand-in");
         }
     }
 

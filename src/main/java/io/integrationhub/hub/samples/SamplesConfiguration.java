@@ -3,7 +3,7 @@ package io.integrationhub.hub.samples;
 import java.math.BigDecimal;
 
 import io.integrationhub.hub.infra.DataSourceConfiguration;
-import io.integrationhub.hub.infra.HubSettings;
+import io.integrationhub.hub.common.HubSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 

@@ -9,7 +9,7 @@ import javax.sql.DataSource;
 
 import io.integrationhub.hub.cqrs.api.UserRequest;
 import io.integrationhub.hub.cqrs.command.UserCommands;
-import io.integrationhub.hub.infra.Leases;
+import io.integrationhub.hub.common.Leases;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;

@@ -14,7 +14,7 @@ import io.integrationhub.hub.cqrs.query.UserProjector;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
 import io.integrationhub.hub.cqrs.query.UserEventFeed;
 import io.integrationhub.hub.cqrs.query.UserReadModel;
-import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
+import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.testkit.MemoryDatabase;
 import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.Exchange;

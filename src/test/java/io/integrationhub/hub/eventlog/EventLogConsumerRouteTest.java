@@ -1,5 +1,6 @@
 package io.integrationhub.hub.eventlog;
 
+import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.integrationhub.hub.infra.HubRuntime;
+import io.integrationhub.hub.HubRuntime;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 

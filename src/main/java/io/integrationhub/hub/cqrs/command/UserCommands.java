@@ -13,14 +13,14 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.hub.common.HttpProblemException;
+import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.common.Outbox;
 import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserRequest;
 import io.integrationhub.hub.cqrs.api.UserState;
-import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.common.EventEnvelope;
 
 /**
  * The write side of the users: each command changes {@code user_account} and appends its event to
@@ -135,7 +135,7 @@ public class UserCommands {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw HttpProblemException.notFound("no user " + id);
+                    throw new DomainException.NotFound("no user " + id);
                 }
                 return new UserState(id, rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(),
                         rs.getTimestamp(4).toInstant().toString(), rs.getLong(5));
@@ -153,7 +153,7 @@ public class UserCommands {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw HttpProblemException.notFound("no user " + id);
+                    throw new DomainException.NotFound("no user " + id);
                 }
                 return new Current(rs.getTimestamp(1).toInstant(), rs.getLong(2));
             }
@@ -166,20 +166,20 @@ public class UserCommands {
     }
 
     /** After a unique violation (the transaction rolled back): which of id and email is taken. */
-    private HttpProblemException conflict(String id, String email) throws SQLException {
+    private DomainException.Conflict conflict(String id, String email) throws SQLException {
         if (id != null) {
             try (Connection c = dataSource.getConnection();
                  PreparedStatement ps = c.prepareStatement("SELECT 1 FROM user_account WHERE id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        return new HttpProblemException(409, "Conflict", "a user with id " + id
+                        return new DomainException.Conflict("a user with id " + id
                                 + " exists or existed; ids are never reused");
                     }
                 }
             }
         }
-        return new HttpProblemException(409, "Conflict", "email " + email + " belongs to another user");
+        return new DomainException.Conflict("email " + email + " belongs to another user");
     }
 
     private static String emailKey(String email) {

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs.query;
 
+import io.integrationhub.hub.common.EventRecords;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,8 +15,7 @@ import java.util.function.IntSupplier;
 
 import javax.sql.DataSource;
 
-import io.integrationhub.hub.eventlog.EventProjection;
-import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.common.EventEnvelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +61,7 @@ public class UserEventFeed {
         if (clients.getAsInt() == 0) {
             return; // nobody to tell: no need to wait for the projector
         }
-        EventEnvelope event = EventProjection.read(record);
+        EventEnvelope event = EventRecords.envelope(record);
         if (!recent.add(event.eventId())) {
             return;
         }

@@ -24,9 +24,7 @@ import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
-import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.cqrs.api.UserView;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,19 +64,21 @@ public class UserGraphQl {
                 .build();
     }
 
-    /** Runs the GraphQL request in the exchange's JSON body and sets the answer. */
-    public void execute(Exchange exchange) throws Exception {
+    /** The answer to one GraphQL request: the response map, and whether the query ran (its data is present). */
+    public record Answer(boolean ran, Map<String, Object> body) {
+    }
+
+    /** Runs the GraphQL request in {@code body} (JSON: query, variables, operationName). */
+    public Answer execute(byte[] body) {
         JsonNode request;
         try {
-            request = JSON.readTree(exchange.getIn().getBody(byte[].class));
+            request = JSON.readTree(body);
         } catch (Exception e) {
-            JsonResponses.answer(exchange, 400, Map.of("errors", List.of(error("the body is not JSON: " + e.getMessage()))));
-            return;
+            return new Answer(false, Map.of("errors", List.of(error("the body is not JSON: " + e.getMessage()))));
         }
         JsonNode query = request.path("query");
         if (!query.isTextual() || query.asText().isBlank()) {
-            JsonResponses.answer(exchange, 400, Map.of("errors", List.of(error("the body needs a \"query\" string"))));
-            return;
+            return new Answer(false, Map.of("errors", List.of(error("the body needs a \"query\" string"))));
         }
         JsonNode variables = request.path("variables");
         ExecutionInput.Builder input = ExecutionInput.newExecutionInput().query(query.asText());
@@ -89,7 +89,7 @@ public class UserGraphQl {
             input.operationName(request.path("operationName").asText());
         }
         ExecutionResult result = graphQl.execute(input.build());
-        JsonResponses.answer(exchange, result.isDataPresent() ? 200 : 400, result.toSpecification());
+        return new Answer(result.isDataPresent(), result.toSpecification());
     }
 
     private GraphQLSchema schema() {

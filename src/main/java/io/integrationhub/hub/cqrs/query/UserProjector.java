@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs.query;
 
+import io.integrationhub.hub.common.EventRecords;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,9 +23,8 @@ import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserState;
-import io.integrationhub.hub.eventlog.EventProjection;
-import io.integrationhub.hub.eventlog.InvalidEventException;
-import io.integrationhub.hub.eventlog.api.EventEnvelope;
+import io.integrationhub.hub.common.InvalidEventException;
+import io.integrationhub.hub.common.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
@@ -57,7 +57,7 @@ public class UserProjector {
     /** Returns true when the read model changed (a new event, newer than what the model holds). */
     public boolean apply(Exchange exchange) throws Exception {
         String key = exchange.getIn().getHeader(KafkaConstants.KEY, String.class);
-        EventEnvelope event = EventProjection.read(exchange.getIn().getBody(String.class));
+        EventEnvelope event = EventRecords.envelope(exchange.getIn().getBody(String.class));
         Change change = change(event, key);
         if (change == null) {
             return false; // an event type this hub version does not know: not ours to judge
@@ -83,7 +83,7 @@ public class UserProjector {
 
     /**
      * Applies the records of a poll (the body of a camel-kafka batch exchange) in one transaction and
-     * sets {@link EventProjection#ONE_BY_ONE} to the records left for the per-record route.
+     * sets {@link EventRecords#ONE_BY_ONE} to the records left for the per-record route.
      */
     public void applyBatch(Exchange batch) {
         @SuppressWarnings("unchecked")
@@ -92,7 +92,7 @@ public class UserProjector {
         List<Applied> changes = new ArrayList<>();
         for (Exchange record : records) {
             try {
-                EventEnvelope event = EventProjection.read(record.getIn().getBody(String.class));
+                EventEnvelope event = EventRecords.envelope(record.getIn().getBody(String.class));
                 Change change = change(event, record.getIn().getHeader(KafkaConstants.KEY, String.class));
                 if (change != null) { // null: an event type this hub version does not know, not ours to judge
                     changes.add(new Applied(record, event.eventId(), change));
@@ -107,7 +107,7 @@ public class UserProjector {
             LOG.warn("A batch of {} user events was refused ({}); applying them one by one", records.size(), e.getMessage());
             oneByOne = records;
         }
-        batch.setProperty(EventProjection.ONE_BY_ONE, oneByOne);
+        batch.setProperty(EventRecords.ONE_BY_ONE, oneByOne);
     }
 
     private record Applied(Exchange record, String eventId, Change change) {

@@ -1,9 +1,10 @@
 package io.integrationhub.hub.cqrs.query;
 
+import io.integrationhub.hub.common.EventRecords;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
-import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
-import io.integrationhub.hub.eventlog.EventLogRoutes;
+import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -35,10 +36,10 @@ public class UserQueryRoutes extends RouteBuilder {
             .routeId("cqrs-projector")
             .bean("userProjector", "applyBatch")
             // what the batch left (not user events; or all, when its transaction failed), in order
-            .split(EventLogRoutes.recordsLeft()).stopOnException()
+            .split(EventRecords.recordsLeft()).stopOnException()
                 .to("direct:cqrs-project-record")
             .end()
-            .process(EventLogRoutes::commitHighestOffsets);
+            .process(EventRecords::commitHighestOffsets);
 
         // one record: retried, then dead-lettered (a record that is not a user event at once)
         from("direct:cqrs-project-record")
@@ -60,7 +61,12 @@ public class UserQueryRoutes extends RouteBuilder {
             .routeId("cqrs-graphql")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
-            .bean("userGraphQl", "execute");
+            .bean("userGraphQl", "execute")
+            // GraphQL over HTTP: a request that did not run (not JSON, no query, invalid) is a 400 with its errors
+            .process(e -> {
+                UserGraphQl.Answer answer = e.getMessage().getBody(UserGraphQl.Answer.class);
+                JsonResponses.answer(e, answer.ran() ? 200 : 400, answer.body());
+            });
     }
 
     /** This instance's id (a route unit test has no instance registry: one consumer, one name). */

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs.query;
 
+import io.integrationhub.hub.cqrs.api.UserQueries;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +16,7 @@ import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.cqrs.api.UserView;
 
 /** Reads of the users read model ({@code user_view}), which only the projector writes. */
-public class UserReadModel {
+public class UserReadModel implements UserQueries {
 
     private static final String COLUMNS = "id, name, email, created_at, updated_at";
     private final DataSource dataSource;
@@ -29,6 +30,7 @@ public class UserReadModel {
     }
 
     /** As {@link #find(String)}, the query given up after {@code timeout} (null: no limit). */
+    @Override
     public Optional<UserView> find(String id, Duration timeout) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM user_view WHERE id = ? AND NOT deleted")) {
@@ -46,6 +48,7 @@ public class UserReadModel {
     }
 
     /** As {@link #page(int, String)}, the query given up after {@code timeout} (null: no limit). */
+    @Override
     public List<UserView> page(int limit, String afterId, Duration timeout) throws SQLException {
         String sql = "SELECT " + COLUMNS + " FROM user_view WHERE NOT deleted"
                 + (afterId == null ? "" : " AND id > ?") + " ORDER BY id LIMIT ?";

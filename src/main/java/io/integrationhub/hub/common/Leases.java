@@ -1,4 +1,4 @@
-package io.integrationhub.hub.infra;
+package io.integrationhub.hub.common;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.integrationhub.hub.eventlog.api;
+package io.integrationhub.hub.common;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
-package io.integrationhub.hub.infra;
+package io.integrationhub.hub.common;
 
+import io.integrationhub.hub.HubRuntime;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

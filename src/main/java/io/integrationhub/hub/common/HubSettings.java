@@ -1,4 +1,4 @@
-package io.integrationhub.hub.infra;
+package io.integrationhub.hub.common;
 
 import java.net.URI;
 import java.util.Locale;
@@ -50,6 +50,12 @@ public final class HubSettings implements CamelConfiguration {
     /** The value of {@code key}, or empty when it is not set. */
     public static Optional<String> optional(CamelContext context, String key) {
         return context.getPropertiesComponent().resolveProperty(key).map(String::trim);
+    }
+
+    /** A comma-separated setting as its trimmed, non-empty entries (an empty list when it has none). */
+    public static java.util.List<String> list(CamelContext context, String key) {
+        return java.util.Arrays.stream(required(context, key).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     public static int positiveInt(CamelContext context, String key) {

@@ -1,4 +1,4 @@
-package io.integrationhub.hub.eventlog;
+package io.integrationhub.hub.common;
 
 import io.integrationhub.hub.common.DeadLetterRouteConfiguration;
 

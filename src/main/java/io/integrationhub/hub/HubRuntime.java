@@ -1,4 +1,4 @@
-package io.integrationhub.hub.infra;
+package io.integrationhub.hub;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -6,16 +6,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
+import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
+import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
+import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.common.IdempotencyPurgeRoutes;
 import io.integrationhub.hub.common.OutboxRelayRoutes;
 import io.integrationhub.hub.cqrs.CqrsConfiguration;
-import io.integrationhub.hub.gateway.GatewayRoutes;
-import io.integrationhub.hub.gateway.SecurityConfiguration;
 import io.integrationhub.hub.cqrs.command.UserCommandRoutes;
 import io.integrationhub.hub.cqrs.query.UserQueryRoutes;
+import io.integrationhub.hub.eventlog.EventLogConfiguration;
+import io.integrationhub.hub.eventlog.EventLogRoutes;
+import io.integrationhub.hub.gateway.GatewayRoutes;
+import io.integrationhub.hub.gateway.SecurityConfiguration;
+import io.integrationhub.hub.infra.DataSourceConfiguration;
+import io.integrationhub.hub.infra.EmbeddedKafkaBroker;
+import io.integrationhub.hub.infra.HttpServerConfiguration;
+import io.integrationhub.hub.infra.IdempotencyConfiguration;
+import io.integrationhub.hub.infra.KafkaConfiguration;
+import io.integrationhub.hub.infra.NatsConfiguration;
+import io.integrationhub.hub.infra.OutboxConfiguration;
+import io.integrationhub.hub.infra.RabbitMqConfiguration;
+import io.integrationhub.hub.infra.RouteReloadConfiguration;
+import io.integrationhub.hub.infra.StartupReport;
+import io.integrationhub.hub.pubsub.PubSubConfiguration;
+import io.integrationhub.hub.pubsub.PubSubFailureConfiguration;
+import io.integrationhub.hub.pubsub.PubSubRoutes;
+import io.integrationhub.hub.queue.QueueConfiguration;
+import io.integrationhub.hub.queue.TaskDeadLetterConfiguration;
+import io.integrationhub.hub.queue.TaskQueueRoutes;
 import io.integrationhub.hub.requestreply.RequestReplyConfiguration;
 import io.integrationhub.hub.requestreply.RequestReplyRoutes;
 import io.integrationhub.hub.saga.ChoreographyRoutes;
@@ -24,20 +44,14 @@ import io.integrationhub.hub.saga.SagaFailureConfiguration;
 import io.integrationhub.hub.saga.SagaRoutes;
 import io.integrationhub.hub.samples.SampleFaultRoutes;
 import io.integrationhub.hub.samples.SamplesConfiguration;
-import io.integrationhub.hub.eventlog.EventLogConfiguration;
-import io.integrationhub.hub.eventlog.EventLogDeadLetterConfiguration;
-import io.integrationhub.hub.eventlog.EventLogRoutes;
-import io.integrationhub.hub.pubsub.PubSubConfiguration;
-import io.integrationhub.hub.pubsub.PubSubFailureConfiguration;
-import io.integrationhub.hub.pubsub.PubSubRoutes;
-import io.integrationhub.hub.queue.QueueConfiguration;
-import io.integrationhub.hub.queue.TaskDeadLetterConfiguration;
-import io.integrationhub.hub.queue.TaskQueueRoutes;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.main.Main;
 
 /**
  * Builds the hub's Camel {@link Main}: configuration classes, Java routes, property locations and
- * command-line overrides. The jar's main and the integration tests both boot the hub through here.
+ * command-line overrides. The one place that lists the patterns: the core ({@code infra}, {@code common})
+ * knows none of them (docs/architecture.md). The jar's main and the integration tests both boot the hub through here.
  */
 public final class HubRuntime {
 
@@ -76,43 +90,62 @@ public final class HubRuntime {
         main.setPropertyPlaceholderLocations("file:" + config);
         overrides.forEach(main::addOverrideProperty);
 
-        main.configure().addConfiguration(new HubSettings());
-        // the hub's HTTP server: 503 while starting/stopping or overloaded, a port it cannot bind stops the start
-        main.configure().addConfiguration(new HttpServerConfiguration(main));
-        main.configure().addConfiguration(new DataSourceConfiguration());
-        main.configure().addConfiguration(new KafkaConfiguration());
-        main.configure().addConfiguration(new RabbitMqConfiguration());
-        main.configure().addConfiguration(new QueueConfiguration());
-        main.configure().addConfiguration(new NatsConfiguration());
-        main.configure().addConfiguration(new PubSubConfiguration());
-        main.configure().addConfiguration(new EventLogConfiguration());
-        main.configure().addConfiguration(new OutboxConfiguration());
-        main.configure().addConfiguration(new IdempotencyConfiguration());
-        main.configure().addConfiguration(new CqrsConfiguration());
-        main.configure().addConfiguration(new RequestReplyConfiguration());
-        main.configure().addConfiguration(new SamplesConfiguration());
-        main.configure().addConfiguration(new BreakerConfiguration());
-        main.configure().addConfiguration(new SagaConfiguration());
+        // The core, in this order: settings are checked first, the HTTP server is set up before any
+        // route uses it, and the connections (database, Kafka, RabbitMQ, NATS) and the shared services
+        // on them (outbox, idempotency) are bound before a pattern looks them up.
+        for (CamelConfiguration core : List.of(
+                new HubSettings(),
+                // the hub's HTTP server: 503 while starting/stopping or overloaded, a port it cannot bind stops the start
+                new HttpServerConfiguration(main),
+                new DataSourceConfiguration(),
+                new KafkaConfiguration(),
+                new RabbitMqConfiguration(),
+                new NatsConfiguration(),
+                new OutboxConfiguration(),
+                new IdempotencyConfiguration(),
+                new BreakerConfiguration())) {
+            main.configure().addConfiguration(core);
+        }
+        // The patterns: each needs only the core, never another pattern's beans at configuration
+        // time (what one pattern asks of another is looked up when used), so their order is free.
+        for (CamelConfiguration pattern : List.of(
+                new QueueConfiguration(),
+                new PubSubConfiguration(),
+                new EventLogConfiguration(),
+                new CqrsConfiguration(),
+                new RequestReplyConfiguration(),
+                new SamplesConfiguration(),
+                new SagaConfiguration())) {
+            main.configure().addConfiguration(pattern);
+        }
+        // After every route is known: live reload of routes/, HTTP error answers for the paths, edge security.
         main.configure().addConfiguration(new RouteReloadConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addConfiguration(new SecurityConfiguration());
-        main.configure().addRoutesBuilder(new HttpProblemRouteConfiguration());
-        main.configure().addRoutesBuilder(new TaskDeadLetterConfiguration());
-        main.configure().addRoutesBuilder(new TaskQueueRoutes());
-        main.configure().addRoutesBuilder(new PubSubFailureConfiguration());
-        main.configure().addRoutesBuilder(new PubSubRoutes());
-        main.configure().addRoutesBuilder(new EventLogDeadLetterConfiguration());
-        main.configure().addRoutesBuilder(new EventLogRoutes());
-        main.configure().addRoutesBuilder(new OutboxRelayRoutes());
-        main.configure().addRoutesBuilder(new IdempotencyPurgeRoutes());
-        main.configure().addRoutesBuilder(new UserCommandRoutes());
-        main.configure().addRoutesBuilder(new UserQueryRoutes());
-        main.configure().addRoutesBuilder(new RequestReplyRoutes());
-        main.configure().addRoutesBuilder(new SagaFailureConfiguration());
-        main.configure().addRoutesBuilder(new SagaRoutes());
-        main.configure().addRoutesBuilder(new ChoreographyRoutes());
-        main.configure().addRoutesBuilder(new SampleFaultRoutes());
-        main.configure().addRoutesBuilder(new GatewayRoutes());
+
+        // route configurations (error handling by concern) before the routes that name them
+        for (RoutesBuilder routes : List.of(
+                new HttpProblemRouteConfiguration(),
+                new EventLogDeadLetterConfiguration(),
+                new TaskDeadLetterConfiguration(),
+                new PubSubFailureConfiguration(),
+                new SagaFailureConfiguration(),
+                // the core's own routes
+                new OutboxRelayRoutes(),
+                new IdempotencyPurgeRoutes(),
+                // the patterns' Java routes (their YAML routes are in routes/)
+                new TaskQueueRoutes(),
+                new PubSubRoutes(),
+                new EventLogRoutes(),
+                new UserCommandRoutes(),
+                new UserQueryRoutes(),
+                new RequestReplyRoutes(),
+                new SagaRoutes(),
+                new ChoreographyRoutes(),
+                new SampleFaultRoutes(),
+                new GatewayRoutes())) {
+            main.configure().addRoutesBuilder(routes);
+        }
         main.addMainListener(new StartupReport());
         return main;
     }
