@@ -1,9 +1,13 @@
 package io.integrationhub.hub.gateway;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.integrationhub.hub.common.OnStarted;
 import io.integrationhub.hub.common.HubSettings;
@@ -14,11 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns {@link EdgeSecurity} on when {@code hub.security.api-keys} or {@code hub.security.admin-key} is set: keys as
- * {@code key:right+right,…} (rights {@code write}, {@code gateway}), the admin key in
- * {@code hub.security.admin-key}, {@code hub.security.rate-limit} requests per second per key.
- * Both keys come from the environment ({@code HUB_SECURITY_API_KEYS}, {@code HUB_SECURITY_ADMIN_KEY})
- * or a file given with {@code HUB_CONFIG}, never from the repository.
+ * Installs {@link EdgeSecurity} in front of every route of the HTTP port. {@code /admin/**} is closed
+ * until {@code hub.security.admin-key} is set; writes and {@code /api/gateway/**} ask for keys once
+ * {@code hub.security.api-keys} is set: keys as {@code key:right+right,…} (rights {@code write},
+ * {@code gateway}), {@code hub.security.rate-limit} requests per second per key. Keys come from the
+ * environment ({@code HUB_SECURITY_API_KEYS}, {@code HUB_SECURITY_ADMIN_KEY}) or from files
+ * ({@code hub.security.api-keys-file}, {@code hub.security.admin-key-file}: container secrets),
+ * never from the repository, and are never logged.
  */
 public final class SecurityConfiguration implements CamelConfiguration {
 
@@ -27,16 +33,17 @@ public final class SecurityConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        String keys = HubSettings.optional(context, "hub.security.api-keys").orElse("").trim();
-        String adminKey = HubSettings.optional(context, "hub.security.admin-key").map(String::trim).filter(k -> !k.isEmpty())
-                .orElse(null);
+        String keys = secret(context, "hub.security.api-keys");
+        String adminKey = secret(context, "hub.security.admin-key");
         int rate = HubSettings.positiveInt(context, "hub.security.rate-limit");
-        if (keys.isEmpty() && adminKey == null) {
-            LOG.warn("Neither hub.security.api-keys nor hub.security.admin-key is set: writes, /api/gateway/** and "
-                    + "/admin/** are open to anyone");
-            return;
+        Map<String, Set<String>> rights = parse(keys == null ? "" : keys);
+        if (rights.isEmpty()) {
+            LOG.warn("hub.security.api-keys is not set: writes and /api/gateway/** are open to anyone");
         }
-        EdgeSecurity security = new EdgeSecurity(parse(keys), adminKey, rate);
+        if (adminKey == null) {
+            LOG.info("/admin/** is closed (403) until hub.security.admin-key is set");
+        }
+        EdgeSecurity security = new EdgeSecurity(rights, adminKey, rate);
         int port = HubSettings.port(context, "camel.server.port");
         OnStarted.once(context, ctx -> {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(ctx, VertxPlatformHttpRouter.getRouterNameFromPort(port));
@@ -45,9 +52,34 @@ public final class SecurityConfiguration implements CamelConfiguration {
             }
             // before every route of the port, whatever order they were added in
             router.route().order(-1000).handler(security::handle);
-            LOG.info("API keys required for writes, /api/gateway/** and /admin/** ({} keys, {} requests/s each)",
-                    parse(keys).size(), rate);
+            LOG.info("Edge security: {} API keys ({} requests/s each), admin key {}", rights.size(), rate,
+                    adminKey == null ? "not set" : "set");
         });
+    }
+
+    /**
+     * A secret given as {@code key} or as a file named by {@code key-file} (trimmed; its lines joined
+     * by commas, {@code #} comments left out), not both; null when neither is set.
+     */
+    static String secret(CamelContext context, String key) throws IOException {
+        String inline = HubSettings.optional(context, key).filter(v -> !v.isEmpty()).orElse(null);
+        String file = HubSettings.optional(context, key + "-file").filter(v -> !v.isEmpty()).orElse(null);
+        if (inline != null && file != null) {
+            throw new IllegalArgumentException("Settings " + key + " and " + key + "-file are both set: set one");
+        }
+        if (file == null) {
+            return inline;
+        }
+        Path path = Path.of(file);
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException("Setting " + key + "-file: cannot read " + path.toAbsolutePath());
+        }
+        String joined = Files.readAllLines(path).stream().map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.joining(","));
+        if (joined.isEmpty()) {
+            throw new IllegalArgumentException("Setting " + key + "-file: " + path.toAbsolutePath() + " holds no key");
+        }
+        return joined;
     }
 
     static Map<String, Set<String>> parse(String keys) {

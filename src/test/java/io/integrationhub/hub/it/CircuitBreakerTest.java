@@ -98,7 +98,7 @@ class CircuitBreakerTest {
         assertThat(refused.get("reason").asText()).isEqualTo("payment service unavailable");
         assertThat(faults().calls("payment")).as("the open breaker did not call the service").isEqualTo(callsBefore);
 
-        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build()).statusCode())
+        assertThat(hub.send(hub.adminRequest("/admin/samples/payment/faults").DELETE().build()).statusCode())
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> "HALF_OPEN".equals(breakerState("payment")));
         JsonNode probe = orders.awaitEnded(orders.placeAccepted(OrderApi.order("u-cb", "SKU-1", 1, "1")), ENDS);
@@ -117,7 +117,7 @@ class CircuitBreakerTest {
             assertThat(breakerState("inventory")).isEqualTo("OPEN");
             assertThat(breakerDetail("inventory", "slow.calls")).isEqualTo(4);
         } finally {
-            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/inventory/faults")).DELETE().build());
+            hub.send(hub.adminRequest("/admin/samples/inventory/faults").DELETE().build());
         }
     }
 
@@ -130,7 +130,7 @@ class CircuitBreakerTest {
                     "/api/p2p/data");
             assertThat(problem.get("detail").asText()).contains("503");
         } finally {
-            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/service-b/faults")).DELETE().build());
+            hub.send(hub.adminRequest("/admin/samples/service-b/faults").DELETE().build());
         }
         assertThat(hub.get("/api/p2p/data").statusCode()).isEqualTo(200);
     }
@@ -149,7 +149,7 @@ class CircuitBreakerTest {
             assertThat(problem.get("detail").asText()).contains("circuit breaker is open");
             assertThat(faults().calls("service-b")).as("the open breaker did not call service B").isEqualTo(callsBefore);
         } finally {
-            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/service-b/faults")).DELETE().build());
+            hub.send(hub.adminRequest("/admin/samples/service-b/faults").DELETE().build());
         }
     }
 
@@ -171,7 +171,7 @@ class CircuitBreakerTest {
             assertThat(faults().calls("payment")).as("the open breaker did not call the service").isEqualTo(callsBefore);
             assertThat(breakerState("payment")).as("the saga's breaker of the same service is its own").isEqualTo("CLOSED");
         } finally {
-            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build());
+            hub.send(hub.adminRequest("/admin/samples/payment/faults").DELETE().build());
         }
     }
 
@@ -198,7 +198,7 @@ class CircuitBreakerTest {
             assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/samples/payment/reservations/none")).DELETE().build())
                     .statusCode()).isEqualTo(200);
         } finally {
-            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build());
+            hub.send(hub.adminRequest("/admin/samples/payment/faults").DELETE().build());
         }
         assertThat(hub.get("/samples/payment/reservations/" + orderId).statusCode()).isEqualTo(200);
     }
@@ -213,7 +213,7 @@ class CircuitBreakerTest {
             assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/samples/payment/reservations/none")).DELETE().build())
                     .statusCode()).as("a named compensation").isEqualTo(503);
         } finally {
-            hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/payment/faults")).DELETE().build());
+            hub.send(hub.adminRequest("/admin/samples/payment/faults").DELETE().build());
         }
     }
 
@@ -228,7 +228,7 @@ class CircuitBreakerTest {
     }
 
     private static HttpResponse<String> fault(String service, String json) {
-        return hub.send(HttpRequest.newBuilder(hub.uri("/admin/samples/" + service + "/faults"))
+        return hub.send(hub.adminRequest("/admin/samples/" + service + "/faults")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 

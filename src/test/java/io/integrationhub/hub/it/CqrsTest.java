@@ -184,7 +184,7 @@ class CqrsTest {
         List<String> before = readModel();
         Instant replayedAt = Instant.now();
 
-        HttpResponse<String> replay = hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/admin/replay/" + TOPIC))
+        HttpResponse<String> replay = hub.send(hub.adminRequest("/admin/replay/" + TOPIC)
                 .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
 
         assertThat(replay.statusCode()).isEqualTo(202);

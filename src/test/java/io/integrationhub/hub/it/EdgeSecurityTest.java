@@ -2,6 +2,7 @@ package io.integrationhub.hub.it;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +29,13 @@ class EdgeSecurityTest {
     private static RunningHub hub;
 
     @BeforeAll
-    static void startHub() {
+    static void startHub() throws Exception {
+        // the admin key from a file, as a container secret would give it
+        Path adminKeyFile = Files.writeString(workDir.resolve("admin-key"), "# the hub's admin key\nadmin-key\n");
         hub = RunningHub.start(workDir, Map.of(
                 "hub.security.api-keys", "writer-key:write,gateway-key:write+gateway,burst-key:write",
-                "hub.security.admin-key", "admin-key",
+                "hub.security.admin-key", "",
+                "hub.security.admin-key-file", adminKeyFile.toString(),
                 "hub.security.rate-limit", "5"));
     }
 
@@ -60,6 +64,15 @@ class EdgeSecurityTest {
         ProblemAssert.assertProblem(get("/api/gateway/payment/anything", "writer-key"), 403, "/api/gateway/payment/anything");
         assertThat(get("/api/gateway/payment/anything", "gateway-key").statusCode()).as("let through, no such route yet")
                 .isEqualTo(404);
+    }
+
+    @Test
+    void shouldCheckTheAdminKeyOnThePathTheRoutesMatchNotTheRawOne() {
+        // the router matches routes on the normalised path: %61 is "a", so this is /admin/replay/…
+        ProblemAssert.assertProblem(post("/%61dmin/replay/order-events", null, ""), 401, "/%61dmin/replay/order-events");
+        ProblemAssert.assertProblem(post("/api/../admin/replay/order-events", "writer-key", ""), 403,
+                "/api/../admin/replay/order-events");
+        ProblemAssert.assertProblem(post("/%61dmin/replay/order-events", "admin-ke", ""), 403, "/%61dmin/replay/order-events");
     }
 
     @Test

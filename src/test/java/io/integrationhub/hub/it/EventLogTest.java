@@ -172,7 +172,7 @@ class EventLogTest {
         List<String> before = projection();
         int applied = count("event_applied WHERE topic = '" + TOPIC + "'");
 
-        HttpResponse<String> replay = hub.send(HttpRequest.newBuilder(hub.uri("/admin/replay/" + TOPIC))
+        HttpResponse<String> replay = hub.send(hub.adminRequest("/admin/replay/" + TOPIC)
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
 
         assertThat(replay.statusCode()).isEqualTo(202);

@@ -195,6 +195,8 @@ class HostileInputTest {
                 StandardCharsets.ISO_8859_1)));
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + hub.port() + path))
+                    // the admin key, so that hostile input reaches /admin/** routes too
+                    .header("X-API-Key", RunningHub.ADMIN_KEY)
                     .timeout(Duration.ofSeconds(10))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofByteArray(body));

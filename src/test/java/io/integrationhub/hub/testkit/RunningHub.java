@@ -35,6 +35,9 @@ public final class RunningHub implements AutoCloseable {
         this.grpcPort = grpcPort;
     }
 
+    /** The admin key of hubs in tests (hub.security.admin-key). */
+    public static final String ADMIN_KEY = "test-admin-key";
+
     /** Settings shared by hubs in tests: free port, temporary H2 database, Kafka from the test kit. */
     public static Map<String, String> defaults(Path workDir) {
         Map<String, String> settings = new LinkedHashMap<>();
@@ -48,6 +51,8 @@ public final class RunningHub implements AutoCloseable {
         settings.put("hub.eventlog.poll-timeout-ms", "200");
         // tests that exercise reload start their own hub on a copy of routes/
         settings.put("hub.routes.reload.enabled", "false");
+        // /admin/** is closed without an admin key; tests that call it send this one (adminRequest)
+        settings.put("hub.security.admin-key", ADMIN_KEY);
         return settings;
     }
 
@@ -103,6 +108,11 @@ public final class RunningHub implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create("http://localhost:" + port + path);
+    }
+
+    /** A request to {@code path} with the admin key, for {@code /admin/**}. */
+    public HttpRequest.Builder adminRequest(String path) {
+        return HttpRequest.newBuilder(uri(path)).header("X-API-Key", ADMIN_KEY).timeout(Duration.ofSeconds(60));
     }
 
     public HttpResponse<String> get(String path) {
