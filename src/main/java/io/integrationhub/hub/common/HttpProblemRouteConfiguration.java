@@ -200,9 +200,15 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
     /** Writes {@code problem} as the HTTP answer of {@code exchange}. */
     public static void answer(Exchange exchange, ProblemDetails problem) throws Exception {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (cause != null) {
+        if (cause != null && problem.status() >= 500) {
             LOG.warn("Route {} answered {} {}: {}", exchange.getFromRouteId(), problem.status(), problem.title(),
                     cause.toString());
+        } else if (cause != null) {
+            // the client's error: its detail (in the answer) may hold what the client sent, such as an
+            // email, which the log must not keep; the detail is logged at DEBUG only
+            LOG.warn("Route {} answered {} {} ({})", exchange.getFromRouteId(), problem.status(), problem.title(),
+                    cause.getClass().getSimpleName());
+            LOG.debug("Route {} answered {}: {}", exchange.getFromRouteId(), problem.status(), cause.getMessage());
         }
         var message = exchange.getMessage();
         IdempotentRequests.release(exchange);

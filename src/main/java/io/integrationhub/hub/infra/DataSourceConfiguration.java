@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.Redact;
 import io.integrationhub.hub.common.HubSettings;
 import java.sql.Connection;
 import java.time.Duration;
@@ -68,7 +69,7 @@ public final class DataSourceConfiguration implements CamelConfiguration {
         context.addService(instances, true, true);
         context.getRegistry().bind("instanceRegistry", instances);
         context.getRegistry().bind("leases", instances.leases());
-        LOG.info("SQL database: {} (schema {})", url, schema);
+        LOG.info("SQL database: {} (schema {})", Redact.url(url), schema);
     }
 
     private static void migrate(String url, String user, String password, String schema) {
@@ -85,7 +86,7 @@ public final class DataSourceConfiguration implements CamelConfiguration {
             LOG.info("Database schema {} at version {} ({} migrations applied now)",
                     schema, current == null ? "none" : current.getVersion(), applied);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("Cannot migrate the database at hub.datasource.url=" + url
+            throw new IllegalStateException("Cannot migrate the database at hub.datasource.url=" + Redact.url(url)
                     + " (is the database running and reachable?): " + e.getMessage(), e);
         }
     }

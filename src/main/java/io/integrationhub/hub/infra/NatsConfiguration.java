@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.Redact;
 import io.integrationhub.hub.common.HubSettings;
 import java.time.Duration;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class NatsConfiguration implements CamelConfiguration {
         context.addService(monitor, true, true);
         context.getRegistry().bind(MONITOR, monitor);
         context.getRegistry().bind("nats-health", new NatsHealthCheck(monitor));
-        LOG.info("NATS: {}", servers);
+        LOG.info("NATS: {}", Redact.url(servers));
     }
 
     /** A background NATS connection that tells whether the servers are reachable. */

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.Redact;
 import io.integrationhub.hub.common.HubSettings;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class StartupReport extends MainListenerSupport {
         sb.append("\n  HTTP:     port ").append(setting(context, "camel.server.port"));
         sb.append("\n  Kafka:    ").append(setting(context, "hub.kafka.brokers"))
                 .append(Boolean.parseBoolean(setting(context, "hub.kafka.embedded")) ? " (embedded KRaft broker)" : "");
-        sb.append("\n  SQL:      ").append(setting(context, "hub.datasource.url"));
+        sb.append("\n  SQL:      ").append(Redact.url(setting(context, "hub.datasource.url")));
         sb.append("\n  Java routes (").append(java.size()).append("):");
         java.forEach(r -> sb.append("\n    ").append(r));
         sb.append("\n  YAML routes (").append(files.size()).append("):");
