@@ -1,13 +1,21 @@
 package io.integrationhub.hub.common;
 
+import java.io.IOException;
 import java.util.Locale;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Checks of a JSON request body done before it is parsed: its media type (415) and its size
- * against a per-endpoint limit (413), which is tighter than the server-wide {@code camel.server.maxBodySize}.
+ * Checks of a JSON request body done before it is parsed: its media type (415), its size against a
+ * per-endpoint limit (413), which is tighter than the server-wide {@code camel.server.maxBodySize},
+ * and how deep it nests ({@code hub.http.max-json-depth}, 400): a body of a few kilobytes of
+ * brackets would otherwise cost every parser after it (schema check, mapping) a deep recursion.
  */
 public final class JsonRequests {
 
@@ -30,7 +38,39 @@ public final class JsonRequests {
                 throw new HttpProblemException(413, "Content Too Large",
                         "the body has " + body.length + " bytes, at most " + maxBytes + " are accepted");
             }
+            requireDepth(body, depthLimit(exchange.getContext()));
             exchange.getIn().setBody(body);
         };
+    }
+
+    /** Jackson's streaming parser enforces the depth: one pass over the tokens, nothing built. */
+    static void requireDepth(byte[] body, JsonFactory limited) {
+        try (JsonParser parser = limited.createParser(body)) {
+            while (parser.nextToken() != null) {
+                // each start of an object or array is checked against the limit
+            }
+        } catch (StreamConstraintsException e) {
+            int max = limited.streamReadConstraints().getMaxNestingDepth();
+            throw new HttpProblemException(400, "Bad Request",
+                    "the body nests deeper than " + max + " levels (hub.http.max-json-depth)");
+        } catch (IOException e) {
+            // not JSON at all: the schema check or the mapping after this says so, in their words
+        }
+    }
+
+    private static final String DEPTH_LIMITED = "hubJsonDepthLimited";
+
+    /** The parser factory of this hub's limit, made at the first request (each hub of a JVM its own). */
+    private static JsonFactory depthLimit(CamelContext context) {
+        JsonFactory factory = context.getRegistry().lookupByNameAndType(DEPTH_LIMITED, JsonFactory.class);
+        if (factory == null) {
+            factory = depthLimit(HubSettings.positiveInt(context, "hub.http.max-json-depth"));
+            context.getRegistry().bind(DEPTH_LIMITED, factory);
+        }
+        return factory;
+    }
+
+    static JsonFactory depthLimit(int depth) {
+        return JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(depth).build()).build();
     }
 }

@@ -58,7 +58,8 @@ public final class CqrsConfiguration implements CamelConfiguration {
 
         UserEventStream stream = new UserEventStream(context, port, WEBSOCKET_PATH,
                 HubSettings.positiveInt(context, "hub.cqrs.websocket.max-clients"),
-                HubSettings.positiveInt(context, "hub.cqrs.websocket.max-queued-bytes"));
+                HubSettings.positiveInt(context, "hub.cqrs.websocket.max-queued-bytes"),
+                HubSettings.positiveInt(context, "hub.http.max-websocket-message-bytes"));
         context.getRegistry().bind("userEventStream", stream);
         context.getRegistry().bind("userEventFeed", new UserEventFeed(dataSource,
                 Duration.ofMillis(HubSettings.positiveInt(context, "hub.cqrs.websocket.applied-wait-ms")),

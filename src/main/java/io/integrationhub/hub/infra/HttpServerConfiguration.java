@@ -17,10 +17,11 @@ public final class HttpServerConfiguration implements CamelConfiguration {
     private final ServingGate gate = new ServingGate();
     private final AdmissionLimit limit = new AdmissionLimit();
     private final VertxOptions vertxOptions = new VertxOptions();
+    private final HttpLimits limits = new HttpLimits();
 
     /** Binds the server factory and the Vert.x options, which Camel Main looks up before it reads any setting. */
     public HttpServerConfiguration(Main main) {
-        main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit));
+        main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit, limits));
         main.bind("hubVertxOptions", vertxOptions);
     }
 
@@ -35,5 +36,8 @@ public final class HttpServerConfiguration implements CamelConfiguration {
         }
         vertxOptions.setWorkerPoolSize(workers);
         limit.setMax(maxInFlight);
+        limits.set(HubSettings.positiveInt(context, "hub.http.max-header-bytes"),
+                HubSettings.positiveInt(context, "hub.http.max-websocket-frame-bytes"),
+                HubSettings.positiveInt(context, "hub.http.max-websocket-message-bytes"));
     }
 }

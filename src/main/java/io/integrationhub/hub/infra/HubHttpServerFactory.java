@@ -1,6 +1,11 @@
 package io.integrationhub.hub.infra;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
@@ -21,6 +26,7 @@ import org.apache.camel.main.MainHttpServerFactory;
  *   gets 503 problem+json with Retry-After instead of Vert.x's 404;</li>
  *   <li>the {@link AdmissionLimit} answers 503 at once past {@code hub.http.max-in-flight} requests;</li>
  *   <li>the {@link RequestLineGuard} refuses a path or query with invalid UTF-8 or control characters;</li>
+ *   <li>the {@link HttpLimits} (header size, WebSocket frame and message size) are set on the server;</li>
  *   <li>a port that cannot be bound stops the hub: Camel's server logs the bind failure from a
  *   Vert.x callback and then carries on without a listener.</li>
  * </ul>
@@ -33,10 +39,12 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
     private final DefaultMainHttpServerFactory defaults = new DefaultMainHttpServerFactory();
     private final ServingGate gate;
     private final AdmissionLimit limit;
+    private final HttpLimits limits;
 
-    public HubHttpServerFactory(ServingGate gate, AdmissionLimit limit) {
+    public HubHttpServerFactory(ServingGate gate, AdmissionLimit limit, HttpLimits limits) {
         this.gate = gate;
         this.limit = limit;
+        this.limits = limits;
     }
 
     @Override
@@ -44,7 +52,7 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
         // Camel's factory reads every camel.server.* option; the server it configured hands its
         // settings to ours
         MainHttpServer configured = (MainHttpServer) defaults.newHttpServer(camelContext, configuration);
-        GatedMainHttpServer server = new GatedMainHttpServer(gate, limit);
+        GatedMainHttpServer server = new GatedMainHttpServer(gate, limit, limits);
         server.setCamelContext(camelContext);
         server.setConfiguration(configured.getConfiguration());
         server.setStaticEnabled(configured.isStaticEnabled());
@@ -63,17 +71,19 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
     static final class GatedMainHttpServer extends MainHttpServer {
         private final ServingGate gate;
         private final AdmissionLimit limit;
+        private final HttpLimits limits;
 
-        GatedMainHttpServer(ServingGate gate, AdmissionLimit limit) {
+        GatedMainHttpServer(ServingGate gate, AdmissionLimit limit, HttpLimits limits) {
             this.gate = gate;
             this.limit = limit;
+            this.limits = limits;
         }
 
         @Override
         protected void doInit() throws Exception {
             // MainHttpServer.doInit only creates the Vert.x server into a private field and adds it
             // as a service; it has no factory method to override, hence the field is set here
-            GatedVertxServer server = new GatedVertxServer(getConfiguration(), gate, limit);
+            GatedVertxServer server = new GatedVertxServer(getConfiguration(), gate, limit, limits);
             Field field = MainHttpServer.class.getDeclaredField("server");
             field.setAccessible(true);
             field.set(this, server);
@@ -86,12 +96,15 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
         private final VertxPlatformHttpServerConfiguration configuration;
         private final ServingGate gate;
         private final AdmissionLimit limit;
+        private final HttpLimits limits;
 
-        GatedVertxServer(VertxPlatformHttpServerConfiguration configuration, ServingGate gate, AdmissionLimit limit) {
+        GatedVertxServer(VertxPlatformHttpServerConfiguration configuration, ServingGate gate, AdmissionLimit limit,
+                HttpLimits limits) {
             super(configuration);
             this.configuration = configuration;
             this.gate = gate;
             this.limit = limit;
+            this.limits = limits;
         }
 
         @Override
@@ -102,6 +115,29 @@ public final class HubHttpServerFactory implements MainHttpServerFactory {
             router.route().order(Integer.MIN_VALUE).handler(gate);
             router.route().order(Integer.MIN_VALUE + 1).handler(new RequestLineGuard());
             router.route().order(Integer.MIN_VALUE + 2).handler(limit);
+            // Camel's startServer creates the server from options it makes itself, with no hook to set
+            // them: the Vert.x it creates the server with adds the hub's limits to those options.
+            // setVertx refuses once the service is starting, hence the (private) field is set.
+            Vertx vertx = getVertx();
+            Vertx limiting = (Vertx) Proxy.newProxyInstance(Vertx.class.getClassLoader(), new Class<?>[] {Vertx.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("createHttpServer") && args != null && args.length == 1
+                                && args[0] instanceof HttpServerOptions options) {
+                            limits.applyTo(options);
+                        }
+                        try {
+                            return method.invoke(vertx, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try {
+                Field field = VertxPlatformHttpServer.class.getDeclaredField("vertx");
+                field.setAccessible(true);
+                field.set(this, limiting);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Camel's Vert.x server changed: cannot set the hub's HTTP limits", e);
+            }
         }
 
         @Override

@@ -18,6 +18,7 @@ public final class RequestReplyConfiguration implements CamelConfiguration {
         PortNotBoundException.requireFree(host, port, "hub.grpc.port");
         HubSettings.required(context, "hub.grpc.user-service.target");
         HubSettings.positiveInt(context, "hub.grpc.max-concurrent-calls-per-connection");
+        HubSettings.positiveInt(context, "hub.grpc.max-inbound-bytes");
         int deadline = HubSettings.positiveInt(context, "hub.grpc.user-service.deadline-ms");
         int maxListed = HubSettings.positiveInt(context, "hub.grpc.list-max-users");
         // the CQRS read side answers; it is looked up at each call, so the patterns need no start order

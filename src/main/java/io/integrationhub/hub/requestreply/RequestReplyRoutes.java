@@ -27,7 +27,8 @@ public class RequestReplyRoutes extends RouteBuilder {
     public void configure() throws Exception {
         from("grpc://{{hub.grpc.host}}:{{hub.grpc.port}}/hub.users.v1.UserService"
                 + "?routeControlledStreamObserver=true&synchronous=true"
-                + "&maxConcurrentCallsPerConnection={{hub.grpc.max-concurrent-calls-per-connection}}")
+                + "&maxConcurrentCallsPerConnection={{hub.grpc.max-concurrent-calls-per-connection}}"
+                + "&maxMessageSize={{hub.grpc.max-inbound-bytes}}&maxInboundMetadataSize={{hub.grpc.max-inbound-bytes}}")
             .routeId("requestreply-grpc-server")
             .onException(Exception.class)
                 .handled(true)

@@ -44,6 +44,7 @@ class UserProjectorRouteTest extends RouteUnitTestSupport {
                 "hub.cqrs.topic", "user-events",
                 "hub.cqrs.projector.group", "unit",
                 "hub.cqrs.graphql.max-body-bytes", "1000",
+                "hub.http.max-json-depth", "32",
                 "hub.eventlog.max-attempts", "2",
                 "hub.eventlog.max-poll-records", "10",
                 "hub.eventlog.poll-timeout-ms", "100",

@@ -203,7 +203,17 @@ class HostileInputTest {
             if (contentType != null && body != null) {
                 request.header("Content-Type", contentType);
             }
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException closedBefore) {
+                // HTTP/1.1: the server closes a connection after some refusals (414 for a request line
+                // past Vert.x's limit), and Java's client sends the next PUT or DELETE on it before it
+                // noticed. Such a request never reached the hub: it is sent again on a new connection,
+                // where a hub that drops it without an answer still fails the test.
+                response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                        .send(request.build(), HttpResponse.BodyHandlers.ofString());
+            }
             if (response.statusCode() >= 500) {
                 failures.add(what + " -> " + response.statusCode() + " " + abbreviate(response.body()));
             }

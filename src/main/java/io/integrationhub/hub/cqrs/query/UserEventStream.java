@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs.query;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +29,7 @@ public class UserEventStream extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserEventStream.class);
     private static final short POLICY_VIOLATION = 1008;
+    private static final short MESSAGE_TOO_BIG = 1009;
     private static final short GOING_AWAY = 1001;
 
     private final CamelContext context;
@@ -35,15 +37,23 @@ public class UserEventStream extends ServiceSupport {
     private final String path;
     private final int maxClients;
     private final int maxQueuedBytes;
+    private final int maxMessageBytes;
     private final Set<ServerWebSocket> clients = ConcurrentHashMap.newKeySet();
     private final AtomicLong dropped = new AtomicLong();
 
     public UserEventStream(CamelContext context, int port, String path, int maxClients, int maxQueuedBytes) {
+        this(context, port, path, maxClients, maxQueuedBytes, Integer.MAX_VALUE);
+    }
+
+    /** @param maxMessageBytes most bytes of one message a client may send (hub.http.max-websocket-message-bytes) */
+    public UserEventStream(CamelContext context, int port, String path, int maxClients, int maxQueuedBytes,
+            int maxMessageBytes) {
         this.context = context;
         this.port = port;
         this.path = path;
         this.maxClients = maxClients;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /** Mounts the socket on the router; called once the HTTP server has started. */
@@ -81,9 +91,28 @@ public class UserEventStream extends ServiceSupport {
         socket.exceptionHandler(e -> {
             LOG.debug("WebSocket client {} failed: {}", socket.remoteAddress(), e.toString());
             clients.remove(socket);
+            if (e instanceof CorruptedWebSocketFrameException corrupt) {
+                // a frame past hub.http.max-websocket-frame-bytes, or a broken one: say so with its close
+                // status (1009 message too big, 1002 protocol error) rather than only dropping the socket
+                socket.close((short) corrupt.closeStatus().code(), corrupt.closeStatus().reasonText());
+            }
         });
-        // the stream is one-way: what a client sends is ignored
-        socket.textMessageHandler(text -> { });
+        // The stream is one-way: what a client sends is ignored, but counted, frame by frame. Vert.x's own
+        // message limit (when it joins the frames) reports an over-long message as a bare exception and
+        // leaves the socket open; here the client is told 1009 (message too big) and the socket closed.
+        long[] messageBytes = {0};
+        socket.frameHandler(frame -> {
+            if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
+                return;
+            }
+            messageBytes[0] += frame.binaryData().length();
+            if (messageBytes[0] > maxMessageBytes) {
+                clients.remove(socket);
+                socket.close(MESSAGE_TOO_BIG, "message too big: at most " + maxMessageBytes + " bytes");
+            } else if (frame.isFinal()) {
+                messageBytes[0] = 0;
+            }
+        });
         LOG.debug("WebSocket client {} connected to {} ({} connected)", socket.remoteAddress(), path, clients.size());
     }
 
