@@ -43,8 +43,8 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .setHeader(KafkaConstants.OVERRIDE_TOPIC, simple("${body.topic}"))
                 .setHeader(KafkaConstants.KEY, simple("${body.aggregateId}"))
                 .setBody(simple("${body.payload}"))
-                .to(ExchangePattern.InOnly, "kafka:outbox?brokers={{hub.kafka.brokers}}"
-                        + "&requestRequiredAcks=all&enableIdempotence=true&maxBlockMs={{hub.outbox.max-block-ms}}"
+                // acks=all and idempotence from camel.component.kafka.*; the relay's own timeouts here
+                .to(ExchangePattern.InOnly, "kafka:outbox?maxBlockMs={{hub.outbox.max-block-ms}}"
                         + "&requestTimeoutMs={{hub.outbox.request-timeout-ms}}"
                         + "&deliveryTimeoutMs={{hub.outbox.delivery-timeout-ms}}")
                 .bean("outbox", "markPublished(${exchangeProperty.outboxSeq})")

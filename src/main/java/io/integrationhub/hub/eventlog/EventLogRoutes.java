@@ -60,12 +60,9 @@ public class EventLogRoutes extends RouteBuilder {
             // before the commit means records applied again, which changes nothing (by eventId), never
             // records skipped. breakOnFirstError: a batch that fails, its commit included, is polled
             // again from the last commit.
-            from("kafka:" + topic + "?brokers={{hub.kafka.brokers}}&groupId={{hub.eventlog.group}}-" + topic
-                    + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
-                    + "&batching=true&breakOnFirstError=true"
-                    + "&consumersCount={{hub.eventlog.consumers}}"
-                    + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
-                    + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
+            // brokers, offsets committed by hand, poll sizes: camel.component.kafka.*
+            from("kafka:" + topic + "?groupId={{hub.eventlog.group}}-" + topic
+                    + "&batching=true&breakOnFirstError=true&consumersCount={{hub.eventlog.consumers}}")
                 .routeId("eventlog-" + topic)
                 .bean("eventProjection", "applyBatch")
                 // what the batch left (not events; or all, when its transaction failed), in order
@@ -95,7 +92,7 @@ public class EventLogRoutes extends RouteBuilder {
                 e.getIn().setHeader("x-original-offset", String.valueOf(e.getIn().getHeader(KafkaConstants.OFFSET)));
                 MessagingMetrics.deadLettered(e, topic + ".dlt");
             })
-            .to(ExchangePattern.InOnly, "kafka:dead-letters?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all")
+            .to(ExchangePattern.InOnly, "kafka:dead-letters")
             // dead-lettered is done with: the consumer moves on to the next record
             .process(EventRecords::commit);
 
@@ -121,10 +118,9 @@ public class EventLogRoutes extends RouteBuilder {
             .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/event-append.json")
             .process(EventLogRoutes::toEnvelope)
-            .to(ExchangePattern.InOnly, "kafka:events?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all"
-                    + "&enableIdempotence=true&recordMetadata=true&maxBlockMs={{hub.eventlog.max-block-ms}}"
-                    // answer 503 within seconds while Kafka is away, rather than after the client's 2 minutes
-                    + "&requestTimeoutMs={{hub.eventlog.request-timeout-ms}}&deliveryTimeoutMs={{hub.eventlog.delivery-timeout-ms}}")
+            // acks=all, idempotence; the timeouts (camel.component.kafka.*) answer 503 within seconds while
+            // Kafka is away, rather than after the client's 2 minutes
+            .to(ExchangePattern.InOnly, "kafka:events?recordMetadata=true")
             .process(EventLogRoutes::appended)
             .bean(IdempotentRequests.BEAN, "remember");
 

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.HubSettings;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelConfiguration;
@@ -39,5 +40,6 @@ public final class HttpServerConfiguration implements CamelConfiguration {
         limits.set(HubSettings.positiveInt(context, "hub.http.max-header-bytes"),
                 HubSettings.positiveInt(context, "hub.http.max-websocket-frame-bytes"),
                 HubSettings.positiveInt(context, "hub.http.max-websocket-message-bytes"));
+        JsonRequests.configure(context);
     }
 }

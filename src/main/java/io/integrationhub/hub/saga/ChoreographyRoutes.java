@@ -122,18 +122,15 @@ public class ChoreographyRoutes extends RouteBuilder {
 
     /** A consumer of {@code order-events} in a group of its own per reacting service. */
     private static String reactor(String service) {
-        return "kafka:{{hub.saga.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.saga.choreography.group}}-" + service
-                + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
+        // brokers, offsets committed by hand, poll sizes: camel.component.kafka.* (config/application.properties)
+        return "kafka:{{hub.saga.topic}}?groupId={{hub.saga.choreography.group}}-" + service
                 // asynchronous commits: a reaction applied twice changes nothing (see the class comment)
-                + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName()
-                + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
-                + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}";
+                + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName();
     }
 
     private static String emit() {
-        return "kafka:{{hub.saga.topic}}?brokers={{hub.kafka.brokers}}&requestRequiredAcks=all&enableIdempotence=true"
-                + "&maxBlockMs={{hub.eventlog.max-block-ms}}&requestTimeoutMs={{hub.eventlog.request-timeout-ms}}"
-                + "&deliveryTimeoutMs={{hub.eventlog.delivery-timeout-ms}}";
+        // acks=all, idempotence, the timeouts: camel.component.kafka.*
+        return "kafka:{{hub.saga.topic}}";
     }
 
     /** Reads the envelope into properties {@code event}, {@code orderId}, {@code data} (as JSON), {@code reason}. */

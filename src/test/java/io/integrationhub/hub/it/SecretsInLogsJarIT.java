@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.testkit.HubProcess;
 import io.integrationhub.hub.testkit.LocalServices;
+import io.integrationhub.hub.testkit.RabbitQueues;
 import io.integrationhub.hub.testkit.RunningHub;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,20 +43,26 @@ class SecretsInLogsJarIT {
     private final String urlPassword = "url-secret-" + run;
     private final List<String> emails = new ArrayList<>();
 
+    private final RabbitQueues rabbit = new RabbitQueues();
+
     @AfterEach
-    void dropSchema() {
+    void dropSchemaAndQueues() throws Exception {
         LocalServices.dropPostgresSchema(schema);
+        rabbit.close();
     }
 
     @Test
     void shouldLogNoSecretAndNoPersonalData() throws Exception {
-        try (HubProcess hub = HubProcess.start(workDir, RunningHub.freePort(), Map.of(
-                        "hub.kafka.embedded.port", String.valueOf(RunningHub.freePort()),
-                        "hub.kafka.embedded.controller-port", String.valueOf(RunningHub.freePort()),
-                        // trust authentication ignores the password: it is there to be kept out of the log
-                        "hub.datasource.url", LocalServices.postgresUrl() + "?password=" + urlPassword + "&ApplicationName=hub",
-                        "hub.datasource.username", LocalServices.postgresUser(),
-                        "hub.datasource.schema", schema),
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "hub.kafka.embedded.port", String.valueOf(RunningHub.freePort()),
+                "hub.kafka.embedded.controller-port", String.valueOf(RunningHub.freePort()),
+                // trust authentication ignores the password: it is there to be kept out of the log
+                "hub.datasource.url", LocalServices.postgresUrl() + "?password=" + urlPassword + "&ApplicationName=hub",
+                "hub.datasource.username", LocalServices.postgresUser(),
+                "hub.datasource.schema", schema));
+        // queues of this test's own: no other hub on the broker takes its tasks
+        settings.putAll(rabbit.hubSettings());
+        try (HubProcess hub = HubProcess.start(workDir, RunningHub.freePort(), settings,
                 Map.of("HUB_SECURITY_API_KEYS", writerKey + ":write+gateway",
                         "HUB_SECURITY_ADMIN_KEY", adminKey,
                         "HUB_DATASOURCE_PASSWORD", dbPassword))) {
@@ -101,11 +109,12 @@ class SecretsInLogsJarIT {
             assertThat(post(hub, "/admin/replay/order-events", writerKey, "").statusCode()).isEqualTo(403);
             assertThat(post(hub, "/admin/replay/order-events", adminKey, "").statusCode()).isEqualTo(202);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> status(hub, "/api/tasks/" + task).equals("DONE")
-                    && status(hub, "/api/tasks/" + failing).equals("DEAD_LETTERED")
-                    && !status(hub, "/api/orders/" + order).equals("PENDING"));
+            await("task done").atMost(Duration.ofSeconds(60)).until(() -> status(hub, "/api/tasks/" + task).equals("DONE"));
+            await("failing task dead-lettered").atMost(Duration.ofSeconds(60))
+                    .until(() -> status(hub, "/api/tasks/" + failing).equals("DEAD_LETTERED"));
+            await("saga ended").atMost(Duration.ofSeconds(60)).until(() -> !status(hub, "/api/orders/" + order).equals("PENDING"));
             // the poison user event went to the dead-letter topic (what it refused is logged)
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(hub, "/observe/metrics").body()
+            await("poison event dead-lettered").atMost(Duration.ofSeconds(30)).until(() -> get(hub, "/observe/metrics").body()
                     .contains("hub_messages_dead_lettered_total{destination=\"user-events.dlt\""));
 
             String log = hub.log();

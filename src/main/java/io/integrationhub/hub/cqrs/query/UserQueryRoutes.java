@@ -28,11 +28,8 @@ public class UserQueryRoutes extends RouteBuilder {
         // a poll's records in one transaction, then the highest offset per partition committed (once per
         // poll, as the event log does): records applied again after a crash change nothing (by eventId);
         // a commit that fails (Kafka away) fails the batch, which is polled and applied again
-        from("kafka:{{hub.cqrs.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.cqrs.projector.group}}"
-                + "&autoOffsetReset=earliest&autoCommitEnable=false&allowManualCommit=true"
-                + "&batching=true&breakOnFirstError=true"
-                + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
-                + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
+        // brokers, offsets committed by hand, poll sizes: camel.component.kafka.*
+        from("kafka:{{hub.cqrs.topic}}?groupId={{hub.cqrs.projector.group}}&batching=true&breakOnFirstError=true")
             .routeId("cqrs-projector")
             .bean("userProjector", "applyBatch")
             // what the batch left (not user events; or all, when its transaction failed), in order
@@ -49,11 +46,8 @@ public class UserQueryRoutes extends RouteBuilder {
 
         // /ws/users of this instance: every user event, whatever instance projects it (a consumer
         // group per instance, from the newest record; nothing to commit, nothing to replay)
-        from("kafka:{{hub.cqrs.topic}}?brokers={{hub.kafka.brokers}}&groupId={{hub.cqrs.websocket.group-prefix}}"
-                + instanceId()
-                + "&autoOffsetReset=latest&autoCommitEnable=false"
-                + "&maxPollRecords={{hub.eventlog.max-poll-records}}&pollTimeoutMs={{hub.eventlog.poll-timeout-ms}}"
-                + "&sessionTimeoutMs={{hub.eventlog.session-timeout-ms}}")
+        from("kafka:{{hub.cqrs.topic}}?groupId={{hub.cqrs.websocket.group-prefix}}" + instanceId()
+                + "&autoOffsetReset=latest")
             .routeId("cqrs-websocket-feed")
             .bean("userEventFeed", "forward").id("cqrs-websocket-broadcast");
 
