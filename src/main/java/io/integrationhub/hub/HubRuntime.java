@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
@@ -81,6 +82,14 @@ public final class HubRuntime {
 
     /** A hub configured from the config file plus the given overrides (tests use this). */
     public static HubMain create(Map<String, String> overrides) {
+        return create(overrides, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #create(Map)}, with the patterns' configurations in the order {@code patternOrder}
+     * gives them: a test starts the hub with them reversed, which shows that their order is free.
+     */
+    static HubMain create(Map<String, String> overrides, UnaryOperator<List<CamelConfiguration>> patternOrder) {
         HubMain main = new HubMain();
         String config = configLocation();
         if (!Files.isRegularFile(Path.of(config))) {
@@ -108,14 +117,14 @@ public final class HubRuntime {
         }
         // The patterns: each needs only the core, never another pattern's beans at configuration
         // time (what one pattern asks of another is looked up when used), so their order is free.
-        for (CamelConfiguration pattern : List.of(
+        for (CamelConfiguration pattern : patternOrder.apply(List.of(
                 new QueueConfiguration(),
                 new PubSubConfiguration(),
                 new EventLogConfiguration(),
                 new CqrsConfiguration(),
                 new RequestReplyConfiguration(),
                 new SamplesConfiguration(),
-                new SagaConfiguration())) {
+                new SagaConfiguration()))) {
             main.configure().addConfiguration(pattern);
         }
         // After every route is known: live reload of routes/, HTTP error answers for the paths, edge security.
