@@ -29,7 +29,8 @@ public class DeliveryLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
     private final String instanceId;
-    private final Set<String> sharedSubscribers;
+    private final java.util.function.Predicate<String> sharedSubscribers;
+    private final java.util.Map<String, Boolean> sharedByName = new java.util.concurrent.ConcurrentHashMap<>();
 
     public DeliveryLog(DataSource dataSource, String instanceId) {
         this(dataSource, instanceId, Set.of());
@@ -41,9 +42,14 @@ public class DeliveryLog {
      *        instance, once per order on each
      */
     public DeliveryLog(DataSource dataSource, String instanceId, Set<String> sharedSubscribers) {
+        this(dataSource, instanceId, Set.copyOf(sharedSubscribers)::contains);
+    }
+
+    /** @param shared whether a subscriber's work is shared, asked once per subscriber */
+    public DeliveryLog(DataSource dataSource, String instanceId, java.util.function.Predicate<String> shared) {
         this.dataSource = dataSource;
         this.instanceId = instanceId;
-        this.sharedSubscribers = Set.copyOf(sharedSubscribers);
+        this.sharedSubscribers = shared;
     }
 
     /**
@@ -53,7 +59,7 @@ public class DeliveryLog {
     public boolean record(String subscriber, Exchange exchange) throws Exception {
         String orderId = orderId(exchange.getIn().getBody(byte[].class));
         String subject = exchange.getIn().getHeader(NatsConstants.NATS_SUBJECT, String.class);
-        String effectKey = subscriber + ":" + orderId + (sharedSubscribers.contains(subscriber) ? "" : ":" + instanceId);
+        String effectKey = subscriber + ":" + orderId + (sharedByName.computeIfAbsent(subscriber, sharedSubscribers::test) ? "" : ":" + instanceId);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO pubsub_delivery "
                      + "(order_id, subscriber, subject, instance_id, received_at, effect_key) VALUES (?, ?, ?, ?, ?, ?)")) {

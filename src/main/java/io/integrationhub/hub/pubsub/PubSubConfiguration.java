@@ -24,17 +24,11 @@ public final class PubSubConfiguration implements CamelConfiguration {
         HubSettings.required(context, "hub.pubsub.jetstream.stream");
         HubSettings.positiveInt(context, "hub.pubsub.max-attempts");
         HubSettings.positiveInt(context, "hub.pubsub.max-body-bytes");
-        Set<String> shared = new HashSet<>();
-        for (String name : PubSubRoutes.SUBSCRIBERS) {
-            boolean jetStream = HubSettings.bool(context, "hub.pubsub." + name + ".jetstream");
-            String queueGroup = context.resolvePropertyPlaceholders("{{?hub.pubsub." + name + ".queue-group}}");
-            if (jetStream || (queueGroup != null && !queueGroup.isBlank())) {
-                shared.add(name);
-            }
-        }
         DataSource dataSource = DataSourceConfiguration.dataSource(context);
         String instanceId = InstanceRegistry.instanceId(context);
-        context.getRegistry().bind("deliveryLog", new DeliveryLog(dataSource, instanceId, shared));
+        // whether a subscriber's work is shared between instances follows from its settings, read when it
+        // first receives a message: the subscribers are YAML routes an operator may add at any time
+        context.getRegistry().bind("deliveryLog", new DeliveryLog(dataSource, instanceId, name -> shared(context, name)));
         context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters());
 
         // the NATS connection is NatsConfiguration's, registered before this configuration
@@ -49,6 +43,13 @@ public final class PubSubConfiguration implements CamelConfiguration {
                 HubSettings.bool(context, "hub.pubsub.publish.durable"),
                 duration(context, "hub.pubsub.jetstream.max-age"),
                 Duration.ofMillis(HubSettings.positiveInt(context, "hub.pubsub.publish.ack-timeout-ms"))));
+    }
+
+    /** A JetStream durable or a queue group: the instances share the subscriber's work. */
+    static boolean shared(CamelContext context, String name) {
+        boolean jetStream = Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{hub.pubsub." + name + ".jetstream:false}}").trim());
+        String queueGroup = context.resolvePropertyPlaceholders("{{?hub.pubsub." + name + ".queue-group}}");
+        return jetStream || (queueGroup != null && !queueGroup.isBlank());
     }
 
     private static Duration duration(CamelContext context, String key) {

@@ -1,7 +1,6 @@
 package io.integrationhub.hub.pubsub;
 
 import io.integrationhub.hub.common.DomainException;
-import java.util.List;
 
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
@@ -16,7 +15,9 @@ import org.apache.camel.support.ExpressionAdapter;
 
 /**
  * Publish–subscribe on NATS: every subscriber receives every message on {@code hub.pubsub.subject}
- * (orders.created), each in its own route and subscription.
+ * (orders.created), each in its own route and subscription. The subscribers are YAML routes, one
+ * file each under {@code routes/pubsub/} (an operator adds one by adding a file, live); the
+ * publishing, the dead letters and the deliveries are here.
  * <pre>
  *  POST /api/pubsub/orders ─▶ pubsub-publish-order ─▶ NATS orders.created ─┬▶ pubsub-notifications
  *                          (or any NATS client)                         ├▶ pubsub-audit
@@ -24,14 +25,12 @@ import org.apache.camel.support.ExpressionAdapter;
  *  a subscriber that fails a message (after retries) ─▶ pubsub-dead-letter ─▶ orders.created.dlq
  *  GET /api/pubsub/orders/{orderId}/deliveries ─▶ pubsub-deliveries (SQL)
  * </pre>
- * Per subscriber: {@code hub.pubsub.<name>.queue-group} shares its work between hub instances (NATS
+ * Per subscriber (settings its YAML route names): {@code hub.pubsub.<name>.queue-group} shares its work between hub instances (NATS
  * queue group), {@code hub.pubsub.<name>.jetstream=true} makes it a durable JetStream consumer
  * (push, acknowledged), so it gets what was published while it was away.
  */
 public class PubSubRoutes extends RouteBuilder {
 
-    /** The subscribers of the pattern; each is an independent route {@code pubsub-<name>}. */
-    public static final List<String> SUBSCRIBERS = List.of("notifications", "audit", "analytics");
     /** Exchange property naming the subscriber whose route handles the message. */
     public static final String SUBSCRIBER = "hubSubscriber";
 
@@ -39,21 +38,7 @@ public class PubSubRoutes extends RouteBuilder {
     public void configure() throws Exception {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.pubsub.max-body-bytes}}"));
 
-        for (String name : SUBSCRIBERS) {
-            // each subscriber has its own connection: stopping its route must close its (JetStream)
-            // subscription, which a connection shared with the other routes would keep bound
-            from("nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}"
-                    + "&queueName={{?hub.pubsub." + name + ".queue-group}}"
-                    + "&jetstreamEnabled={{hub.pubsub." + name + ".jetstream}}"
-                    + "&jetstreamName={{hub.pubsub.jetstream.stream}}"
-                    + "&durableName={{hub.pubsub.jetstream.durable-prefix}}" + name
-                    // push: pull subscriptions consume nothing in Camel 4.17 (CAMEL-23419)
-                    + "&pullSubscription=false&replyToDisabled=true")
-                .routeId("pubsub-" + name)
-                .routeConfigurationId(PubSubFailureConfiguration.ID)
-                .setProperty(SUBSCRIBER, constant(name))
-                .bean("deliveryLog", "record('" + name + "', ${exchange})");
-        }
+        // the subscribers are YAML routes, a file each: routes/pubsub/<name>.camel.yaml (route pubsub-<name>)
 
         from("direct:pubsub-dead-letter")
             .routeId("pubsub-dead-letter")

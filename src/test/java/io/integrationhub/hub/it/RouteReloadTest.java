@@ -39,7 +39,7 @@ class RouteReloadTest {
         routes = RunningHub.copyRoutes(workDir.resolve("routes"));
         hub = RunningHub.start(workDir, Map.of(
                 "camel.main.routesIncludePattern",
-                "file:" + routes + "/*.yaml,file:" + routes + "/samples/*.yaml",
+                "file:" + routes + "/*.yaml,file:" + routes + "/samples/*.yaml,file:" + routes + "/pubsub/*.yaml",
                 "hub.routes.reload.enabled", "true",
                 "hub.routes.reload.directory", routes.toString()),
                 new RouteBuilder() {
@@ -54,6 +54,27 @@ class RouteReloadTest {
     @AfterEach
     void stopHub() {
         hub.close();
+    }
+
+    @Test
+    void shouldSubscribeAPubSubSubscriberAddedAsAFileAndStopItWhenTheFileIsDeleted() throws Exception {
+        // a new subscriber: a copy of routes/pubsub/audit.camel.yaml named billing, nothing else
+        Path billing = routes.resolve("pubsub/billing.camel.yaml");
+        Files.writeString(billing, Files.readString(routes.resolve("pubsub/audit.camel.yaml")).replace("audit", "billing"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.context().getRoute("pubsub-billing") != null
+                && hub.context().getRouteController().getRouteStatus("pubsub-billing").isStarted());
+
+        String orderId = "reload-" + java.util.UUID.randomUUID();
+        java.net.http.HttpResponse<String> published = hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/api/pubsub/orders"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"orderId\":\"" + orderId + "\"}")).build());
+        assertThat(published.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                hub.get("/api/pubsub/orders/" + orderId + "/deliveries").body()).contains("\"billing\"").contains("\"audit\""));
+
+        Files.delete(billing);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.context().getRoute("pubsub-billing") == null);
+        assertThat(hub.context().getRoute("pubsub-audit")).as("the others keep subscribing").isNotNull();
     }
 
     @Test

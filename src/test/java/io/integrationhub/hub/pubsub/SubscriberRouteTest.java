@@ -15,17 +15,19 @@ import io.integrationhub.hub.testkit.RouteUnitTestSupport;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Unit test of a subscriber's logic with camel-test: the NATS consumer of {@code pubsub-audit}
- * becomes {@code direct:audit}, the dead-letter subject a mock. Against NATS: {@code it.PubSubTest}.
+ * Unit test of a subscriber's logic with camel-test: the YAML routes of {@code routes/pubsub}, the
+ * NATS consumer of {@code pubsub-audit} becoming {@code direct:audit}, the dead-letter subject a mock. Against NATS: {@code it.PubSubTest}.
  */
 class SubscriberRouteTest extends RouteUnitTestSupport {
 
+    private static final java.util.List<String> SUBSCRIBERS = java.util.List.of("notifications", "audit", "analytics");
     private DeliveryLog log;
     private DataSource ds;
 
@@ -39,9 +41,6 @@ class SubscriberRouteTest extends RouteUnitTestSupport {
                 "hub.pubsub.max-body-bytes", "1000",
                 "hub.pubsub.jetstream.stream", "ORDERS",
                 "hub.pubsub.jetstream.durable-prefix", "hub-"));
-        for (String name : PubSubRoutes.SUBSCRIBERS) {
-            settings.put("hub.pubsub." + name + ".jetstream", "false");
-        }
         return settings;
     }
 
@@ -59,7 +58,10 @@ class SubscriberRouteTest extends RouteUnitTestSupport {
         // the publishing route is not exercised here (it needs NATS: PubSubTest, PubSubCrashJarIT)
         context.getRegistry().bind("orderPublisher", new OrderPublisher(null, "orders.created", "ORDERS", true,
                 Duration.ofDays(7), Duration.ofSeconds(2)));
-        for (String name : PubSubRoutes.SUBSCRIBERS) {
+        // the subscribers: the YAML routes of routes/pubsub, as the hub loads them
+        for (String name : SUBSCRIBERS) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    PluginHelper.getResourceLoader(context).resolveResource("file:routes/pubsub/" + name + ".camel.yaml"));
             AdviceWith.adviceWith(context, "pubsub-" + name, r -> r.replaceFromWith("direct:" + name));
         }
         AdviceWith.adviceWith(context, "pubsub-dead-letter", r -> r.weaveByToUri("nats:*").replace().to("mock:dlq"));
