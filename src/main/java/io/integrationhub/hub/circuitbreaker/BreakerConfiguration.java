@@ -1,8 +1,6 @@
 package io.integrationhub.hub.circuitbreaker;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 

@@ -3,9 +3,7 @@ package io.integrationhub.hub.eventlog;
 import io.integrationhub.hub.common.EventRecords;
 import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,11 +18,8 @@ import io.integrationhub.hub.eventlog.api.EventAppended;
 import io.integrationhub.hub.common.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
-import org.apache.camel.Expression;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
-import org.apache.camel.support.ExpressionAdapter;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 

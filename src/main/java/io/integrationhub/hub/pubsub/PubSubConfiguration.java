@@ -2,8 +2,6 @@ package io.integrationhub.hub.pubsub;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.HashSet;
-import java.util.Set;
 
 import javax.sql.DataSource;
 
