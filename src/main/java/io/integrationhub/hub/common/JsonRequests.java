@@ -22,7 +22,10 @@ public final class JsonRequests {
     private JsonRequests() {
     }
 
-    /** A processor that refuses a body that is not {@code application/json} or is larger than {@code maxBytes}. */
+    /**
+     * A processor that refuses a body that is not {@code application/json} (415), is empty (400), is
+     * larger than {@code maxBytes} (413) or nests deeper than {@code hub.http.max-json-depth} (400).
+     */
     public static Processor requireJson(long maxBytes) {
         return exchange -> {
             String contentType = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
@@ -62,8 +65,9 @@ public final class JsonRequests {
 
     /**
      * Binds the parser factory of {@code hub.http.max-json-depth} once, while the hub is configured.
-     * Binding it at the first request instead gave a 500 under load: Camel's registry is not made for
-     * concurrent binds (OverloadJarIT, 400 requests at once).
+     * Binding it at the first request let concurrent first requests bind into Camel's registry at
+     * once, which it is not made for: the likely cause of a 500 seen once in OverloadJarIT (400
+     * requests at once), gone since.
      */
     public static void configure(CamelContext context) {
         context.getRegistry().bind(DEPTH_LIMITED, depthLimit(HubSettings.positiveInt(context, "hub.http.max-json-depth")));
