@@ -30,6 +30,7 @@ import io.integrationhub.hub.infra.NatsConfiguration;
 import io.integrationhub.hub.infra.OutboxConfiguration;
 import io.integrationhub.hub.infra.RabbitMqConfiguration;
 import io.integrationhub.hub.infra.RouteReloadConfiguration;
+import io.integrationhub.hub.infra.TlsConfiguration;
 import io.integrationhub.hub.infra.StartupReport;
 import io.integrationhub.hub.pubsub.PubSubConfiguration;
 import io.integrationhub.hub.pubsub.PubSubFailureConfiguration;
@@ -106,6 +107,7 @@ public final class HubRuntime {
                 new HubSettings(),
                 // the hub's HTTP server: 503 while starting/stopping or overloaded, a port it cannot bind stops the start
                 new HttpServerConfiguration(main),
+                new TlsConfiguration(),
                 new DataSourceConfiguration(),
                 new KafkaConfiguration(),
                 new RabbitMqConfiguration(),

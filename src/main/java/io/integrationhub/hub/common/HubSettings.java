@@ -1,6 +1,10 @@
 package io.integrationhub.hub.common;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -99,6 +103,31 @@ public final class HubSettings implements CamelConfiguration {
             // reported below with the key's name
         }
         throw invalid(key, value, "an http:// or https:// URL with a host");
+    }
+
+    /**
+     * A secret given as {@code key} or as a file named by {@code key-file} (trimmed; its lines joined
+     * by commas, {@code #} comments left out), not both; null when neither is set.
+     */
+    public static String secret(CamelContext context, String key) throws IOException {
+        String inline = HubSettings.optional(context, key).filter(v -> !v.isEmpty()).orElse(null);
+        String file = HubSettings.optional(context, key + "-file").filter(v -> !v.isEmpty()).orElse(null);
+        if (inline != null && file != null) {
+            throw new IllegalArgumentException("Settings " + key + " and " + key + "-file are both set: set one");
+        }
+        if (file == null) {
+            return inline;
+        }
+        Path path = Path.of(file);
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException("Setting " + key + "-file: cannot read " + path.toAbsolutePath());
+        }
+        String joined = Files.readAllLines(path).stream().map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.joining(","));
+        if (joined.isEmpty()) {
+            throw new IllegalArgumentException("Setting " + key + "-file: " + path.toAbsolutePath() + " holds no key");
+        }
+        return joined;
     }
 
     static IllegalArgumentException invalid(String key, String value, String expected) {

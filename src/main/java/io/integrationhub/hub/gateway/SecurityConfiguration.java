@@ -1,13 +1,9 @@
 package io.integrationhub.hub.gateway;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import io.integrationhub.hub.common.OnStarted;
 import io.integrationhub.hub.common.HubSettings;
@@ -33,8 +29,8 @@ public final class SecurityConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        String keys = secret(context, "hub.security.api-keys");
-        String adminKey = secret(context, "hub.security.admin-key");
+        String keys = HubSettings.secret(context, "hub.security.api-keys");
+        String adminKey = HubSettings.secret(context, "hub.security.admin-key");
         int rate = HubSettings.positiveInt(context, "hub.security.rate-limit");
         Map<String, Set<String>> rights = parse(keys == null ? "" : keys);
         if (rights.isEmpty()) {
@@ -55,31 +51,6 @@ public final class SecurityConfiguration implements CamelConfiguration {
             LOG.info("Edge security: {} API keys ({} requests/s each), admin key {}", rights.size(), rate,
                     adminKey == null ? "not set" : "set");
         });
-    }
-
-    /**
-     * A secret given as {@code key} or as a file named by {@code key-file} (trimmed; its lines joined
-     * by commas, {@code #} comments left out), not both; null when neither is set.
-     */
-    static String secret(CamelContext context, String key) throws IOException {
-        String inline = HubSettings.optional(context, key).filter(v -> !v.isEmpty()).orElse(null);
-        String file = HubSettings.optional(context, key + "-file").filter(v -> !v.isEmpty()).orElse(null);
-        if (inline != null && file != null) {
-            throw new IllegalArgumentException("Settings " + key + " and " + key + "-file are both set: set one");
-        }
-        if (file == null) {
-            return inline;
-        }
-        Path path = Path.of(file);
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException("Setting " + key + "-file: cannot read " + path.toAbsolutePath());
-        }
-        String joined = Files.readAllLines(path).stream().map(String::trim)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.joining(","));
-        if (joined.isEmpty()) {
-            throw new IllegalArgumentException("Setting " + key + "-file: " + path.toAbsolutePath() + " holds no key");
-        }
-        return joined;
     }
 
     static Map<String, Set<String>> parse(String keys) {

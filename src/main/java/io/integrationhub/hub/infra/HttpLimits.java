@@ -30,7 +30,7 @@ public final class HttpLimits {
      * (h2c: an {@code Upgrade: h2c} request, which Java's HttpClient sends by default) is turned off:
      * measured with Vert.x 4 here, a request upgraded that way skipped the header limit (a 9 KB header
      * answered 200), and the next request on that connection was never answered. HTTP/1.1 has
-     * every limit; HTTP/2 remains for TLS (ALPN) and for gRPC on its own port.
+     * every limit (with TLS too: ALPN stays off, so HTTPS is HTTP/1.1); HTTP/2 is gRPC's, on its own port.
      */
     HttpServerOptions applyTo(HttpServerOptions options) {
         return options.setHttp2ClearTextEnabled(false)

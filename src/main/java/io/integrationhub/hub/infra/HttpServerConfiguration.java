@@ -11,7 +11,7 @@ import org.apache.camel.main.Main;
  * The hub's HTTP server as Camel Main builds it, plus what it lacks (see {@link HubHttpServerFactory}):
  * the serving gate (503 while starting and stopping), the admission limit
  * ({@code hub.http.max-in-flight}) and the Vert.x worker pool size ({@code hub.http.worker-threads}),
- * which must be larger so that health and metrics always find a thread.
+ * which must be larger so that health and metrics always find a thread; and TLS ({@code hub.tls.*}, {@link HubTls}).
  */
 public final class HttpServerConfiguration implements CamelConfiguration {
 
@@ -19,10 +19,11 @@ public final class HttpServerConfiguration implements CamelConfiguration {
     private final AdmissionLimit limit = new AdmissionLimit();
     private final VertxOptions vertxOptions = new VertxOptions();
     private final HttpLimits limits = new HttpLimits();
+    private volatile HubTls tls;
 
     /** Binds the server factory and the Vert.x options, which Camel Main looks up before it reads any setting. */
     public HttpServerConfiguration(Main main) {
-        main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit, limits));
+        main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit, limits, () -> tls));
         main.bind("hubVertxOptions", vertxOptions);
     }
 
@@ -41,5 +42,8 @@ public final class HttpServerConfiguration implements CamelConfiguration {
                 HubSettings.positiveInt(context, "hub.http.max-websocket-frame-bytes"),
                 HubSettings.positiveInt(context, "hub.http.max-websocket-message-bytes"));
         JsonRequests.configure(context);
+        // read here, before the server starts; TlsConfiguration gives it to the hub's clients
+        tls = HubTls.read(context);
+        context.getRegistry().bind(HubTls.BEAN, tls);
     }
 }

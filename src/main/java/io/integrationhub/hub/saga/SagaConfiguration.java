@@ -47,6 +47,9 @@ public final class SagaConfiguration implements CamelConfiguration {
         // as the hub's http component (camel.component.http.automaticRetriesDisabled): a step's 503 is the
         // breaker's and the saga's to judge, not repeated after its Retry-After inside the step's time limit
         http.setAutomaticRetriesDisabled(true);
+        // trusts what the hub's clients trust (hub.tls.*, TlsConfiguration sets the global parameters;
+        // camel-http would use them only for endpoints whose own URI is https:)
+        http.setSslContextParameters(context.getSSLContextParameters());
         // the hub's own headers (orderId, the saga's option) stay in the hub; Long-Running-Action goes out
         HttpHeaderFilterStrategy headers = new HttpHeaderFilterStrategy();
         headers.getOutFilter().add("orderid");

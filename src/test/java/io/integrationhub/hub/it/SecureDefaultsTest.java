@@ -4,6 +4,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,6 +57,20 @@ class SecureDefaultsTest {
         }
         ProblemAssert.assertProblem(post("/%61dmin/replay/order-events", null), 403, "/%61dmin/replay/order-events");
         ProblemAssert.assertProblem(post("/admin/samples/payment/faults", null), 403, "/admin/samples/payment/faults");
+    }
+
+    @Test
+    void shouldSendSecurityHeadersOnEveryAnswerRefusalsIncluded() {
+        for (HttpResponse<String> answer : List.of(hub.get("/observe/health"), hub.get("/api/no-such-path"),
+                hub.get("/admin/replay/order-events"))) {
+            assertThat(answer.headers().firstValue("X-Content-Type-Options")).as(answer.uri().getPath()).hasValue("nosniff");
+            assertThat(answer.headers().firstValue("Content-Security-Policy")).as(answer.uri().getPath()).hasValueSatisfying(
+                    csp -> assertThat(csp).contains("default-src 'self'").contains("frame-ancestors 'none'")
+                            .doesNotContain("unsafe-inline"));
+            assertThat(answer.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+            // HSTS only where TLS is on (it.TlsTest): over plain HTTP it would be ignored, or worse, cached by a proxy
+            assertThat(answer.headers().firstValue("Strict-Transport-Security")).isEmpty();
+        }
     }
 
     @Test

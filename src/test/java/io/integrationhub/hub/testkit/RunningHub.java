@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import javax.net.ssl.SSLContext;
+
 import io.integrationhub.hub.HubRuntime;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
@@ -27,12 +29,16 @@ public final class RunningHub implements AutoCloseable {
     private final HubRuntime.HubMain main;
     private final int port;
     private final int grpcPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final SSLContext tls;
+    private final HttpClient http;
 
-    private RunningHub(HubRuntime.HubMain main, int port, int grpcPort) {
+    private RunningHub(HubRuntime.HubMain main, int port, int grpcPort, SSLContext tls) {
         this.main = main;
         this.port = port;
         this.grpcPort = grpcPort;
+        this.tls = tls;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (tls == null ? client : client.sslContext(tls)).build();
     }
 
     /** The admin key of hubs in tests (hub.security.admin-key). */
@@ -69,8 +75,12 @@ public final class RunningHub implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("hub did not start: " + e.getMessage(), e);
         }
+        // a hub with hub.tls.enabled=true is called over HTTPS, trusting its own (test) key store
+        SSLContext tls = "true".equals(settings.get("hub.tls.enabled"))
+                ? TestCertificates.trusting(Path.of(settings.get("hub.tls.keystore")), settings.get("hub.tls.keystore-password"))
+                : null;
         return new RunningHub(main, Integer.parseInt(settings.get("camel.server.port")),
-                Integer.parseInt(settings.get("hub.grpc.port")));
+                Integer.parseInt(settings.get("hub.grpc.port")), tls);
     }
 
     /** Copies the repository's routes/ into {@code target} so a test may edit them freely. */
@@ -107,7 +117,17 @@ public final class RunningHub implements AutoCloseable {
     }
 
     public URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
+        return URI.create((tls == null ? "http" : "https") + "://localhost:" + port + path);
+    }
+
+    /** The hub's WebSocket address of {@code path} ({@code ws://}, or {@code wss://} with TLS). */
+    public URI webSocketUri(String path) {
+        return URI.create((tls == null ? "ws" : "wss") + "://localhost:" + port + path);
+    }
+
+    /** An HTTP client for this hub: trusts its certificate when it runs with TLS. */
+    public HttpClient httpClient() {
+        return http;
     }
 
     /** A request to {@code path} with the admin key, for {@code /admin/**}. */

@@ -16,9 +16,9 @@ public final class WebSocketClient implements AutoCloseable {
     private final WebSocket socket;
     private volatile Integer closeCode;
 
-    private WebSocketClient(URI uri) {
+    private WebSocketClient(URI uri, HttpClient client) {
         StringBuilder partial = new StringBuilder();
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        this.socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(uri, new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -40,12 +40,12 @@ public final class WebSocketClient implements AutoCloseable {
     }
 
     public static WebSocketClient connect(RunningHub hub, String path) {
-        return new WebSocketClient(URI.create("ws://localhost:" + hub.port() + path));
+        return new WebSocketClient(hub.webSocketUri(path), hub.httpClient());
     }
 
     /** A client of any hub (a jar started by a test, say) at {@code uri}. */
     public static WebSocketClient connect(URI uri) {
-        return new WebSocketClient(uri);
+        return new WebSocketClient(uri, HttpClient.newHttpClient());
     }
 
     /** The next frame, waiting up to {@code seconds}; null when none came. */
