@@ -21,6 +21,7 @@ import io.integrationhub.hub.eventlog.EventLogConfiguration;
 import io.integrationhub.hub.eventlog.EventLogRoutes;
 import io.integrationhub.hub.gateway.GatewayRoutes;
 import io.integrationhub.hub.gateway.SecurityConfiguration;
+import io.integrationhub.hub.infra.ConsoleConfiguration;
 import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.infra.EmbeddedKafkaBroker;
 import io.integrationhub.hub.infra.HttpServerConfiguration;
@@ -31,6 +32,7 @@ import io.integrationhub.hub.infra.OutboxConfiguration;
 import io.integrationhub.hub.infra.RabbitMqConfiguration;
 import io.integrationhub.hub.infra.RouteReloadConfiguration;
 import io.integrationhub.hub.infra.TlsConfiguration;
+import io.integrationhub.hub.infra.TracingConfiguration;
 import io.integrationhub.hub.infra.StartupReport;
 import io.integrationhub.hub.pubsub.PubSubConfiguration;
 import io.integrationhub.hub.pubsub.PubSubFailureConfiguration;
@@ -105,6 +107,8 @@ public final class HubRuntime {
         // on them (outbox, idempotency) are bound before a pattern looks them up.
         for (CamelConfiguration core : List.of(
                 new HubSettings(),
+                // before any route: Camel's tracer adds its route policy to the routes as they are made
+                new TracingConfiguration(),
                 // the hub's HTTP server: 503 while starting/stopping or overloaded, a port it cannot bind stops the start
                 new HttpServerConfiguration(main),
                 new TlsConfiguration(),
@@ -131,6 +135,7 @@ public final class HubRuntime {
         }
         // After every route is known: live reload of routes/, HTTP error answers for the paths, edge security.
         main.configure().addConfiguration(new RouteReloadConfiguration());
+        main.configure().addConfiguration(new ConsoleConfiguration());
         main.configure().addConfiguration(new HttpErrorResponses());
         main.configure().addConfiguration(new SecurityConfiguration());
 

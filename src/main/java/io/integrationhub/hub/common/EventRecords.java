@@ -1,15 +1,19 @@
 package io.integrationhub.hub.common;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.trace.Span;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
+import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.support.ExpressionAdapter;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * What every consumer of the event topics shares (the event log's projection, the CQRS projector,
@@ -67,6 +71,35 @@ public final class EventRecords {
             }
         }
         last.values().forEach(KafkaManualCommit::commit);
+    }
+
+    /**
+     * Starts, for each record of a batch that carries a {@code traceparent}, a span "{@code name}" in that
+     * record's trace, ended when the batch's exchange completes: a batch is one exchange (one span of
+     * Camel's, in a trace of its own), but each record's trace must show that its event was applied.
+     * With tracing off the records carry no traceparent and nothing is started.
+     */
+    public static Processor recordSpans(String name) {
+        return batch -> {
+            @SuppressWarnings("unchecked")
+            List<Exchange> records = batch.getIn().getBody(List.class);
+            List<Span> spans = new ArrayList<>();
+            for (Exchange record : records) {
+                Span span = Spans.continuing(record.getIn().getHeader(TraceIds.TRACEPARENT, String.class), name,
+                        record.getIn().getHeader(KafkaConstants.TOPIC, String.class));
+                if (span.getSpanContext().isValid()) {
+                    spans.add(span);
+                }
+            }
+            if (!spans.isEmpty()) {
+                batch.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange exchange) {
+                        spans.forEach(Span::end);
+                    }
+                });
+            }
+        };
     }
 
     /** Commits the offset of the record in the exchange (consumers with allowManualCommit). */

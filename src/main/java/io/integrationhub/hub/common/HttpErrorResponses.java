@@ -110,7 +110,9 @@ public final class HttpErrorResponses implements CamelConfiguration {
             return;
         }
         try {
-            String body = JSON.writeValueAsString(ProblemDetails.of(status, title, detail, rc.request().path()));
+            String body = JSON.writeValueAsString(ProblemDetails.of(status, title, detail, rc.request().path())
+                    // refused before any route: no span of the hub's own; the caller's trace, when it sent one
+                    .withTraceId(TraceIds.fromTraceparent(rc.request().getHeader(TraceIds.TRACEPARENT))));
             rc.response().setStatusCode(status)
                     .putHeader("Content-Type", ProblemDetails.MEDIA_TYPE)
                     .end(body);

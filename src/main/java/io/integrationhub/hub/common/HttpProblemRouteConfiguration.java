@@ -211,6 +211,7 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
             LOG.debug("Route {} answered {}: {}", exchange.getFromRouteId(), problem.status(), cause.getMessage());
         }
         var message = exchange.getMessage();
+        problem = problem.withTraceId(TraceIds.of(exchange));
         IdempotentRequests.release(exchange);
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, problem.status());

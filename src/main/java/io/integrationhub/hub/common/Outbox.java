@@ -24,7 +24,8 @@ import io.integrationhub.hub.common.EventEnvelope;
 public class Outbox {
 
     /** One pending event: its position, topic, Kafka record key (the entity id) and value (the envelope). */
-    public record Pending(long seq, String topic, String eventId, String aggregateId, String eventType, String payload) {
+    public record Pending(long seq, String topic, String eventId, String aggregateId, String eventType, String payload,
+            String traceparent) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,13 +42,15 @@ public class Outbox {
     /** Adds an event to the outbox inside the caller's transaction on {@code c}. */
     public static void append(Connection c, String topic, String aggregateId, EventEnvelope event) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (topic, event_id, aggregate_id, event_type, "
-                + "payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                + "payload, created_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, topic);
             ps.setString(2, event.eventId());
             ps.setString(3, aggregateId);
             ps.setString(4, event.event());
             ps.setString(5, JSON.writeValueAsString(event));
             ps.setTimestamp(6, Timestamp.from(Instant.now()));
+            // the write's trace, continued by the relay when it publishes the event
+            ps.setString(7, TraceIds.currentTraceparent());
             ps.executeUpdate();
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event is not serialisable: " + e.getMessage(), e);
@@ -56,14 +59,14 @@ public class Outbox {
 
     public List<Pending> pending(int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT seq, topic, event_id, aggregate_id, event_type, payload "
+             PreparedStatement ps = c.prepareStatement("SELECT seq, topic, event_id, aggregate_id, event_type, payload, traceparent "
                      + "FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?")) {
             ps.setInt(1, limit);
             List<Pending> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6)));
+                            rs.getString(5), rs.getString(6), rs.getString(7)));
                 }
             }
             return rows;

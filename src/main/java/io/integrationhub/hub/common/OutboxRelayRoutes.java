@@ -1,5 +1,6 @@
 package io.integrationhub.hub.common;
 
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
@@ -42,6 +43,8 @@ public class OutboxRelayRoutes extends RouteBuilder {
                 .setProperty("outboxSeq", simple("${body.seq}"))
                 .setHeader(KafkaConstants.OVERRIDE_TOPIC, simple("${body.topic}"))
                 .setHeader(KafkaConstants.KEY, simple("${body.aggregateId}"))
+                // the write's trace goes on: the Kafka producer span is its child (a timer starts no trace)
+                .process(OutboxRelayRoutes::continueTrace)
                 .setBody(simple("${body.payload}"))
                 // acks=all and idempotence from camel.component.kafka.*; the relay's own timeouts here
                 .to(ExchangePattern.InOnly, "kafka:outbox?maxBlockMs={{hub.outbox.max-block-ms}}"
@@ -57,5 +60,13 @@ public class OutboxRelayRoutes extends RouteBuilder {
             .filter(simple("${body} > 0"))
                 .log("Purged ${body} published outbox rows older than {{hub.outbox.retention-hours}} h")
             .end();
+    }
+
+    /** The row's traceparent, when it has one, on the record about to be sent. */
+    static void continueTrace(Exchange exchange) {
+        String traceparent = exchange.getIn().getBody(Outbox.Pending.class).traceparent();
+        if (traceparent != null) {
+            exchange.getIn().setHeader(TraceIds.TRACEPARENT, traceparent);
+        }
     }
 }

@@ -5,6 +5,10 @@ import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+
 /**
  * The hub's one way to run JDBC work in a transaction: a pooled connection, auto-commit off, the
  * work, then commit, or rollback on any exception (the exception is rethrown unchanged, so callers
@@ -14,6 +18,7 @@ import javax.sql.DataSource;
  * {@link SQLException} into Spring's unchecked {@code DataAccessException} hierarchy, and the hub's
  * code answers by SQL state (a unique violation is a 409 or an ignored redelivery), with its own
  * checked exceptions thrown out of the work. Twenty lines here against rewriting every caller.
+ * A traced piece of work shows each transaction as a span ("SQL transaction").
  */
 public final class Transactions {
 
@@ -34,17 +39,21 @@ public final class Transactions {
 
     /** Runs {@code work} in one transaction and returns its result: committed if it returns, rolled back if it throws. */
     public static <T, E extends Exception> T inTransaction(DataSource dataSource, Work<T, E> work) throws E, SQLException {
+        Span span = Spans.child("SQL transaction", SpanKind.CLIENT);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             T result;
             try {
                 result = work.run(c);
             } catch (Exception | Error e) {
+                span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
                 rollback(c, e);
                 throw e;
             }
             c.commit();
             return result;
+        } finally {
+            span.end();
         }
     }
 

@@ -59,6 +59,8 @@ public class EventLogRoutes extends RouteBuilder {
             from("kafka:" + topic + "?groupId={{hub.eventlog.group}}-" + topic
                     + "&batching=true&breakOnFirstError=true&consumersCount={{hub.eventlog.consumers}}")
                 .routeId("eventlog-" + topic)
+                // each record's own trace shows its event applied (the batch is one exchange of its own)
+                .process(EventRecords.recordSpans("event log projection"))
                 .bean("eventProjection", "applyBatch")
                 // what the batch left (not events; or all, when its transaction failed), in order
                 .split(EventRecords.recordsLeft()).stopOnException()

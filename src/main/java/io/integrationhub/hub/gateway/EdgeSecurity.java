@@ -18,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The secured edge, a Vert.x handler in front of every route of the HTTP port. {@code /admin/**}
- * needs the admin key, and is closed (403 naming the setting) while none is set. When API keys are
+ * and the console's data ({@code /observe/traces/**}, {@code /observe/console/**}) need the admin key, and is closed (403 naming the setting) while none is set. When API keys are
  * configured, every write under {@code /api/**} needs an {@code X-API-Key} with the right
  * {@code write}, and every call under {@code /api/gateway/**} one with the right {@code gateway};
  * without API keys those stay open (the demo experience). No key → 401, a key without the right → 403.
@@ -32,13 +32,15 @@ import io.vertx.ext.web.RoutingContext;
 public final class EdgeSecurity {
 
     public static final String HEADER = "X-API-Key";
+    /** The console's data: as /admin/**, closed until an admin key is set (the page itself is open, it holds no data). */
+    static final List<String> ADMIN_OBSERVE = List.of("/observe/traces", "/observe/console");
     private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
     /** A key known by its digest only; {@code name} (not the key) names its rate limiter. */
     private record Key(String name, byte[] digest, Set<String> rights) {
     }
 
-    static final String ADMIN_CLOSED = "/admin/** is closed until an admin key is set: set hub.security.admin-key "
+    static final String ADMIN_CLOSED = "/admin/** and the console's data are closed until an admin key is set: set hub.security.admin-key "
             + "(environment HUB_SECURITY_ADMIN_KEY, or hub.security.admin-key-file) and send it in " + HEADER;
     private static final String ADMIN = "admin";
 
@@ -131,6 +133,12 @@ public final class EdgeSecurity {
     static String neededRight(String path, HttpMethod method) {
         if (path.equals("/admin") || path.startsWith("/admin/")) {
             return ADMIN;
+        }
+        // what the console shows (traces: ids, URLs, timings of everyone's requests) is an operator's
+        for (String observed : ADMIN_OBSERVE) {
+            if (path.equals(observed) || path.startsWith(observed + "/")) {
+                return ADMIN;
+            }
         }
         if (path.startsWith("/api/gateway/")) {
             return "gateway";

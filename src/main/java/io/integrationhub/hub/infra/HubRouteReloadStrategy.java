@@ -5,8 +5,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +59,13 @@ public final class HubRouteReloadStrategy extends RouteWatcherReloadStrategy {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile String lastRejection;
+    /** The newest reloads, newest last, for the console: at most {@value #HISTORY} entries. */
+    private final Deque<Reload> history = new ArrayDeque<>();
+    static final int HISTORY = 50;
+
+    /** One reload of a route file: when, which file, applied / removed / rejected, its routes, why rejected. */
+    public record Reload(String at, String file, String outcome, List<String> routes, String reason) {
+    }
 
     public HubRouteReloadStrategy(String directory, String pattern) {
         super(directory, true);
@@ -113,6 +124,7 @@ public final class HubRouteReloadStrategy extends RouteWatcherReloadStrategy {
             lastGood.remove(file);
             lastRejected.remove(file);
             applied.incrementAndGet();
+            remember(file, "removed", oldIds, null);
             LOG.info("Route file {} removed: stopped and removed its routes {}", file, oldIds);
             return;
         }
@@ -145,6 +157,7 @@ public final class HubRouteReloadStrategy extends RouteWatcherReloadStrategy {
             lastGood.put(file, content);
             lastRejected.remove(file);
             applied.incrementAndGet();
+            remember(file, "applied", new ArrayList<>(newIds), null);
             LOG.info("Route file {} reloaded: routes {} running{}", file, newIds,
                     dropped.isEmpty() ? "" : ", removed " + dropped);
         } catch (Exception e) {
@@ -203,8 +216,28 @@ public final class HubRouteReloadStrategy extends RouteWatcherReloadStrategy {
         rejected.incrementAndGet();
         String reason = rootMessage(e);
         lastRejection = file + ": " + reason;
+        remember(file, "rejected", keptIds, reason);
         LOG.warn("Rejected route file {}: {}. Running routes keep serving{}", file, reason,
                 keptIds.isEmpty() ? "" : " (this file's routes stay at their last good version: " + keptIds + ")");
+    }
+
+    private void remember(Path file, String outcome, List<String> routes, String reason) {
+        synchronized (history) {
+            history.addLast(new Reload(Instant.now().toString(), file.getFileName().toString(), outcome,
+                    List.copyOf(routes), reason));
+            while (history.size() > HISTORY) {
+                history.removeFirst();
+            }
+        }
+    }
+
+    /** The newest reloads, newest first. */
+    public List<Reload> history() {
+        synchronized (history) {
+            List<Reload> newestFirst = new ArrayList<>(history);
+            Collections.reverse(newestFirst);
+            return newestFirst;
+        }
     }
 
     private static void removeRoutes(CamelContext context, List<String> ids) {

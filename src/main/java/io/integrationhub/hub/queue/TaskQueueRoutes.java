@@ -9,6 +9,7 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.TraceIds;
 import io.integrationhub.hub.queue.api.TaskAccepted;
 import io.integrationhub.hub.queue.api.TaskMessage;
 import io.integrationhub.hub.queue.api.TaskRequest;
@@ -91,6 +92,7 @@ public class TaskQueueRoutes extends RouteBuilder {
         // with an Idempotency-Key, a retry after a failure past the broker's confirm queues the same task id
         // again, which the workers complete once
         String taskId = IdempotentRequests.stableId(exchange).orElseGet(() -> UUID.randomUUID().toString());
+        TraceIds.tag("hub.task.id", taskId);
         TaskMessage message = new TaskMessage(taskId, request.type(), request.payload(), Instant.now().toString());
         exchange.setProperty(TaskWorker.TASK_ID, taskId);
         exchange.setProperty(TaskWorker.TASK_TYPE, request.type());

@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import io.integrationhub.hub.common.TraceIds;
 import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.queue.api.TaskStatus;
 import io.integrationhub.hub.queue.api.TaskView;
@@ -96,7 +97,7 @@ public class TaskStore {
     public Optional<TaskView> find(String taskId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT task_id, task_type, status, attempts, processed_by, "
-                     + "last_error, created_at, updated_at FROM task WHERE task_id = ?")) {
+                     + "last_error, created_at, updated_at, trace_id FROM task WHERE task_id = ?")) {
             ps.setString(1, taskId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -104,7 +105,7 @@ public class TaskStore {
                 }
                 return Optional.of(new TaskView(rs.getString(1), rs.getString(2), TaskStatus.valueOf(rs.getString(3)),
                         rs.getInt(4), rs.getString(5), rs.getString(6),
-                        rs.getTimestamp(7).toInstant().toString(), rs.getTimestamp(8).toInstant().toString()));
+                        rs.getTimestamp(7).toInstant().toString(), rs.getTimestamp(8).toInstant().toString(), rs.getString(9)));
             }
         }
     }
@@ -114,12 +115,14 @@ public class TaskStore {
         // Idempotency-Key), and a unique violation then says so without a SELECT before every insert
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO task (task_id, task_type, status, attempts, "
-                    + "completions, created_at, updated_at) VALUES (?, ?, 'QUEUED', 0, 0, ?, ?)")) {
+                    + "completions, created_at, updated_at, trace_id) VALUES (?, ?, 'QUEUED', 0, 0, ?, ?, ?)")) {
                 Timestamp now = now();
                 insert.setString(1, taskId);
                 insert.setString(2, type);
                 insert.setTimestamp(3, now);
                 insert.setTimestamp(4, now);
+                // the trace current on this thread: the submission's, or the worker's (which continues it)
+                insert.setString(5, TraceIds.current());
                 insert.executeUpdate();
             } catch (SQLException e) {
                 // recorded before, by another instance, thread or attempt: that is fine

@@ -16,10 +16,11 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.hub.common.Outbox;
-import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.common.EventEnvelope;
 import io.integrationhub.hub.common.Leases;
+import io.integrationhub.hub.common.Outbox;
+import io.integrationhub.hub.common.TraceIds;
+import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderCancelled;
 import io.integrationhub.hub.saga.api.OrderItem;
@@ -105,7 +106,7 @@ public class SagaLog {
 
     private void insert(Connection c, Order order, Instant now) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO saga_order (order_id, user_id, amount, items, status, "
-                + "created_at, updated_at, owner_instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "created_at, updated_at, owner_instance, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, order.orderId());
             ps.setString(2, order.userId());
             ps.setBigDecimal(3, order.amount());
@@ -114,6 +115,7 @@ public class SagaLog {
             ps.setTimestamp(6, Timestamp.from(now));
             ps.setTimestamp(7, Timestamp.from(now));
             ps.setString(8, owner);
+            ps.setString(9, TraceIds.current());
             ps.executeUpdate();
         }
     }
@@ -250,12 +252,13 @@ public class SagaLog {
     }
 
     private static Optional<OrderStatus> read(Connection c, String orderId, boolean lock) throws Exception {
-        String sql = "SELECT user_id, amount, items, status, reason FROM saga_order WHERE order_id = ?" + (lock ? " FOR UPDATE" : "");
+        String sql = "SELECT user_id, amount, items, status, reason, trace_id FROM saga_order WHERE order_id = ?" + (lock ? " FOR UPDATE" : "");
         String userId;
         java.math.BigDecimal amount;
         List<OrderItem> items;
         String status;
         String reason;
+        String traceId;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, orderId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -267,6 +270,7 @@ public class SagaLog {
                 items = JSON.readValue(rs.getString(3), ITEMS);
                 status = rs.getString(4);
                 reason = rs.getString(5);
+                traceId = rs.getString(6);
             }
         }
         List<OrderStatus.Step> steps = new ArrayList<>();
@@ -279,6 +283,6 @@ public class SagaLog {
                 }
             }
         }
-        return Optional.of(new OrderStatus(orderId, userId, amount, items, status, reason, steps));
+        return Optional.of(new OrderStatus(orderId, userId, amount, items, status, reason, steps, traceId));
     }
 }

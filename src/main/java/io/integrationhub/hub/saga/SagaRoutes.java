@@ -14,6 +14,7 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
+import io.integrationhub.hub.common.TraceIds;
 import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderAccepted;
 import io.integrationhub.hub.saga.api.OrderRequest;
@@ -72,6 +73,7 @@ public class SagaRoutes extends RouteBuilder {
                 e.getIn().removeHeaders("*");
                 e.getIn().setHeader(ORDER_ID, order.orderId());
                 e.getIn().setBody(JSON.writeValueAsString(order));
+                TraceIds.tag("hub.order.id", order.orderId());
             }).id("saga-order-submit-write")
             // the saga runs on its own; the order is in the saga log already, so a crash from here on
             // is ended by the recovery
@@ -98,6 +100,8 @@ public class SagaRoutes extends RouteBuilder {
                 .propagation(SagaPropagation.REQUIRES_NEW)
                 .timeout(Duration.ofMillis(timeoutMs))
                 .option(ORDER_ID, header(ORDER_ID))
+                // the order's trace goes on in its completion and compensations, which Camel runs as new exchanges
+                .option(TraceIds.TRACEPARENT, header(TraceIds.TRACEPARENT))
                 .completion("direct:saga-order-confirm")
                 .compensation("direct:saga-order-cancel")
                 .to("direct:saga-payment-reserve")
@@ -110,6 +114,7 @@ public class SagaRoutes extends RouteBuilder {
             .saga()
                 .propagation(SagaPropagation.MANDATORY)
                 .option(ORDER_ID, header(ORDER_ID))
+                .option(TraceIds.TRACEPARENT, header(TraceIds.TRACEPARENT))
                 .compensation("direct:saga-payment-cancel")
                 .setProperty("sagaStep", constant("PAYMENT"))
                 .bean("sagaLog", "step(${header.orderId}, 'PAYMENT', 'STARTED')")
@@ -130,6 +135,7 @@ public class SagaRoutes extends RouteBuilder {
             .saga()
                 .propagation(SagaPropagation.MANDATORY)
                 .option(ORDER_ID, header(ORDER_ID))
+                .option(TraceIds.TRACEPARENT, header(TraceIds.TRACEPARENT))
                 .compensation("direct:saga-stock-release")
                 .setProperty("sagaStep", constant("STOCK"))
                 .bean("sagaLog", "step(${header.orderId}, 'STOCK', 'STARTED')")

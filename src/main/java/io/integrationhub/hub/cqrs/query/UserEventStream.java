@@ -6,6 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.integrationhub.hub.common.HttpErrorResponses;
+import io.integrationhub.hub.common.Spans;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
@@ -118,6 +121,16 @@ public class UserEventStream extends ServiceSupport {
 
     /** Sends one frame to every client; a client whose send queue is full is dropped. Never blocks. */
     public void broadcast(String frame) {
+        Span span = Spans.child("WebSocket " + path + " send", SpanKind.PRODUCER);
+        span.setAttribute("hub.websocket.clients", clients.size());
+        try {
+            send(frame);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void send(String frame) {
         for (ServerWebSocket socket : clients) {
             if (socket.writeQueueFull()) {
                 clients.remove(socket);

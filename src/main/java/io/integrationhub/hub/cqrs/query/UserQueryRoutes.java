@@ -31,6 +31,8 @@ public class UserQueryRoutes extends RouteBuilder {
         // brokers, offsets committed by hand, poll sizes: camel.component.kafka.*
         from("kafka:{{hub.cqrs.topic}}?groupId={{hub.cqrs.projector.group}}&batching=true&breakOnFirstError=true")
             .routeId("cqrs-projector")
+            // each record's own trace shows its event projected (the batch is one exchange of its own)
+            .process(EventRecords.recordSpans("cqrs projection"))
             .bean("userProjector", "applyBatch")
             // what the batch left (not user events; or all, when its transaction failed), in order
             .split(EventRecords.recordsLeft()).stopOnException()

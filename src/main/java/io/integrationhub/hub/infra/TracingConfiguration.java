@@ -1,0 +1,122 @@
+package io.integrationhub.hub.infra;
+
+import io.grpc.ClientInterceptor;
+import io.grpc.ServerInterceptor;
+import io.integrationhub.hub.common.HubSettings;
+import io.integrationhub.hub.common.Spans;
+import io.integrationhub.hub.common.TraceIds;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.mdc.MDCService;
+import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tracing (docs/tracing.md): one trace per request or message, carried by W3C {@code traceparent}
+ * across HTTP, Kafka, AMQP and NATS headers (Camel's camel-opentelemetry2), gRPC metadata
+ * (OpenTelemetry's gRPC interceptors, found by camel-grpc as registry beans; {@link GrpcSpanDecorator}
+ * continues the trace in the server route) and the outbox (the relay sends the row's {@code traceparent}).
+ * <ul>
+ *   <li>Spans go to the hub's own {@link SpanStore} (bean {@value #STORE}, read by {@code /observe/traces}),
+ *   and to an OTLP collector when {@code hub.tracing.otlp-endpoint} is set.</li>
+ *   <li>Sampling: {@code hub.tracing.sampling-ratio} of the traces that start here; a trace that arrives
+ *   with a sampled {@code traceparent} is followed.</li>
+ *   <li>Timer routes (outbox relay, purges, saga recovery) start no trace: a poll that finds nothing
+ *   leaves nothing behind; a relayed outbox row continues the trace of the write that made it.</li>
+ *   <li>The trace id is in every log line of the work ({@code camel-mdc}, MDC key {@code CAMEL_TRACE_ID}).</li>
+ * </ul>
+ * The SDK is the hub's own, not {@code GlobalOpenTelemetry}: two hubs in one JVM (the tests) keep their
+ * traces apart, and an agent on the JVM does not change what the hub records.
+ */
+public final class TracingConfiguration implements CamelConfiguration {
+
+    /** Registry name of the hub's {@link SpanStore}. */
+    public static final String STORE = "hubSpanStore";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TracingConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        if (!HubSettings.bool(context, "hub.tracing.enabled")) {
+            LOG.info("Tracing off (hub.tracing.enabled=false)");
+            return;
+        }
+        double ratio = ratio(HubSettings.required(context, "hub.tracing.sampling-ratio"));
+        SpanStore store = new SpanStore(HubSettings.positiveInt(context, "hub.tracing.max-spans"));
+        String otlp = HubSettings.optional(context, "hub.tracing.otlp-endpoint").filter(v -> !v.isEmpty()).orElse(null);
+
+        SdkTracerProviderBuilder provider = SdkTracerProvider.builder()
+                .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
+                        AttributeKey.stringKey("service.name"), context.getName()))))
+                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(ratio)))
+                // the store is memory only: exporting at span end costs a synchronized list add
+                .addSpanProcessor(SimpleSpanProcessor.create(store));
+        if (otlp != null) {
+            HubSettings.httpUrl(context, "hub.tracing.otlp-endpoint");
+            provider.addSpanProcessor(BatchSpanProcessor.builder(
+                    OtlpHttpSpanExporter.builder().setEndpoint(otlp).build()).build());
+        }
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(provider.build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                .build();
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                // after the routes: spans of the last exchanges still reach the store and the collector
+                sdk.close();
+            }
+        }, true, true);
+
+        // camel-opentelemetry2 finds its tracer and propagators in the registry
+        context.getRegistry().bind(STORE, store);
+        Tracer otelTracer = sdk.getTracer("integration-hub");
+        context.getRegistry().bind("hubOtelTracer", Tracer.class, otelTracer);
+        Spans.use(otelTracer);
+        context.getRegistry().bind("hubOtelPropagators", ContextPropagators.class, sdk.getPropagators());
+        GrpcTelemetry grpc = GrpcTelemetry.create(sdk);
+        context.getRegistry().bind("hubGrpcTracingClient", ClientInterceptor.class, grpc.newClientInterceptor());
+        context.getRegistry().bind("hubGrpcTracingServer", ServerInterceptor.class, grpc.newServerInterceptor());
+
+        OpenTelemetryTracer tracer = new OpenTelemetryTracer();
+        tracer.setExcludePatterns(HubSettings.required(context, "hub.tracing.exclude"));
+        // the trace id as exchange header CAMEL_TRACE_ID: for the MDC, problem answers, task and order rows
+        tracer.setTraceHeadersInclusion(true);
+        tracer.init(context);
+
+        MDCService mdc = new MDCService();
+        mdc.setCustomHeaders(TraceIds.EXCHANGE_HEADER);
+        mdc.init(context);
+        LOG.info("Tracing on: sampling {} of new traces, {} spans kept in memory{}", ratio,
+                HubSettings.required(context, "hub.tracing.max-spans"), otlp == null ? "" : ", exported to " + otlp);
+    }
+
+    private static double ratio(String value) {
+        try {
+            double ratio = Double.parseDouble(value);
+            if (ratio >= 0 && ratio <= 1) {
+                return ratio;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the key's name
+        }
+        throw new IllegalArgumentException("Invalid setting hub.tracing.sampling-ratio='" + value
+                + "': expected a number from 0 to 1");
+    }
+}

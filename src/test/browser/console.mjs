@@ -1,0 +1,68 @@
+// Drives the hub's /console in Debian's headless Chromium through playwright-core (no browser
+// download: executablePath is the system's chromium). Usage:
+//   node console.mjs <hub base URL> <admin key> <order id> <screenshot path>
+// Exits 0 when the page loaded with no console error, listed the routes, found the order's trace by
+// its id and drew its spans; otherwise prints why and exits 1.
+import { chromium } from 'playwright-core';
+
+const [base, adminKey, orderId, screenshot] = process.argv.slice(2);
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  // without the background-networking flags Chromium keeps trying hosts this machine cannot reach
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const problems = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', message => { if (message.type() === 'error') problems.push('console error: ' + message.text()); });
+  page.on('pageerror', error => problems.push('page error: ' + error.message));
+
+  await page.goto(base + '/console/');
+  // without the key the page says what to do, from the 401/403 the hub answered
+  await page.waitForSelector('#message:not(.hidden)', { timeout: 15000 });
+  const refused = await page.textContent('#message');
+  if (!/admin key/i.test(refused)) problems.push('without a key the page says: ' + refused);
+  // the 401 of that first call is the browser's own console error for a failed fetch: expected, not counted
+  problems.length = 0;
+
+  await page.fill('#admin-key', adminKey);
+  await page.click('#key-form button');
+  await page.waitForSelector('#route-groups tr[data-route]', { timeout: 15000 });
+  const routes = await page.$$eval('#route-groups tr[data-route]', rows => rows.map(r => r.dataset.route));
+  for (const expected of ['outbox-relay', 'requestreply-grpc-server']) {
+    if (!routes.includes(expected)) problems.push('route ' + expected + ' not listed; listed: ' + routes.join(', '));
+  }
+  const yamlSources = await page.$$eval('#route-groups tr[data-route] td:nth-child(2)', cells => cells.map(c => c.textContent));
+  if (!yamlSources.some(s => s.includes('.yaml'))) problems.push('no route shows a YAML file as its source');
+
+  await page.click('button[data-tab="traces"]');
+  await page.fill('#trace-query', orderId);
+  await page.click('#trace-form button');
+  // the order's own trace (the placing, the saga, the stand-ins, NATS) is the one with the most spans;
+  // the GET /api/orders/{id} polls that mention the id are traces of their own
+  await page.waitForSelector('#trace-list tbody tr[data-trace]', { timeout: 15000 });
+  const rows = await page.$$eval('#trace-list tbody tr[data-trace]',
+    trs => trs.map(tr => ({ id: tr.dataset.trace, spans: Number(tr.children[2].textContent) })));
+  const biggest = rows.reduce((a, b) => (b.spans > a.spans ? b : a));
+  await page.click('#trace-list tbody tr[data-trace="' + biggest.id + '"]');
+  await page.waitForSelector('#waterfall .span-row', { timeout: 15000 });
+  const spans = await page.$$eval('#waterfall .span-row .span-name', names => names.map(n => n.textContent));
+  if (spans.length < 5) problems.push('the order\'s trace shows ' + spans.length + ' spans: ' + spans.join(', '));
+  const title = await page.textContent('#trace-title');
+  if (!/Trace [0-9a-f]{32}/.test(title)) problems.push('trace title: ' + title);
+  await page.click('#waterfall .span-row');
+  await page.waitForSelector('#span-detail:not(.hidden)');
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  console.log('console: ' + routes.length + ' routes, trace of ' + orderId + ': ' + spans.length + ' spans');
+} catch (error) {
+  problems.push(String(error && error.stack || error));
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}

@@ -1,0 +1,211 @@
+package io.integrationhub.hub.it;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.integrationhub.hub.cqrs.query.UserEventStream;
+import io.integrationhub.hub.infra.SpanStore;
+import io.integrationhub.hub.infra.TracingConfiguration;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.OrderApi;
+import io.integrationhub.hub.testkit.ProblemAssert;
+import io.integrationhub.hub.testkit.RabbitQueues;
+import io.integrationhub.hub.testkit.RunningHub;
+import io.integrationhub.hub.testkit.UserApi;
+import io.integrationhub.hub.testkit.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One connected trace per piece of work, across every transport, with the hub's own span store (what
+ * {@code /observe/traces} and the console read). Each request carries a {@code traceparent} of the
+ * test's own, so the trace is known in advance: every span of the work must be in it, and every span's
+ * parent must be in it too (or be the caller's span), nothing left dangling.
+ */
+@ExtendWith(KafkaTestKit.class)
+class TracingTest {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @TempDir
+    static Path workDir;
+
+    private static RabbitQueues rabbit;
+    private static RunningHub hub;
+    private static SpanStore store;
+
+    @BeforeAll
+    static void startHub() throws Exception {
+        rabbit = new RabbitQueues();
+        String suffix = Long.toString(System.nanoTime(), 36);
+        Map<String, String> settings = new HashMap<>(rabbit.hubSettings());
+        settings.put("hub.eventlog.topics", "user-events-tr-" + suffix + ",order-events-tr-" + suffix);
+        settings.put("hub.saga.topic", "order-events-tr-" + suffix);
+        settings.put("hub.eventlog.group", "tr-" + suffix);
+        settings.put("hub.cqrs.topic", "user-events-tr-" + suffix);
+        settings.put("hub.cqrs.projector.group", "tr-projector-" + suffix);
+        settings.put("hub.pubsub.subject", "orders.tr." + suffix);
+        hub = RunningHub.start(workDir, settings);
+        store = hub.context().getRegistry().lookupByNameAndType(TracingConfiguration.STORE, SpanStore.class);
+    }
+
+    @AfterAll
+    static void stopHub() throws Exception {
+        if (hub != null) {
+            hub.close();
+        }
+        if (rabbit != null) {
+            rabbit.close();
+        }
+    }
+
+    /** A caller's span: the hub's spans must continue its trace. */
+    private record Caller(String traceId, String spanId) {
+        static Caller next() {
+            byte[] trace = new byte[16];
+            byte[] span = new byte[8];
+            RANDOM.nextBytes(trace);
+            RANDOM.nextBytes(span);
+            return new Caller(HexFormat.of().formatHex(trace), HexFormat.of().formatHex(span));
+        }
+
+        String traceparent() {
+            return "00-" + traceId + "-" + spanId + "-01";
+        }
+    }
+
+    private HttpRequest.Builder request(String path, Caller caller) {
+        return HttpRequest.newBuilder(hub.uri(path)).timeout(Duration.ofSeconds(30)).header("traceparent", caller.traceparent());
+    }
+
+    /** Waits until the trace holds spans matching every one of {@code expected} (substrings of a span's name or attributes). */
+    private List<SpanStore.StoredSpan> awaitTrace(Caller caller, String... expected) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<SpanStore.StoredSpan> spans = store.trace(caller.traceId());
+            for (String part : expected) {
+                assertThat(spans).as("spans of trace %s: %s", caller.traceId(), names(spans))
+                        .anySatisfy(span -> assertThat(span.name() + " " + span.attributes()).contains(part));
+            }
+        });
+        List<SpanStore.StoredSpan> spans = store.trace(caller.traceId());
+        Set<String> ids = spans.stream().map(SpanStore.StoredSpan::spanId).collect(Collectors.toSet());
+        assertThat(spans).as("every span's parent is in the trace: %s", names(spans))
+                .allSatisfy(span -> assertThat(span.parentSpanId()).isIn(ids.contains(span.parentSpanId())
+                        ? span.parentSpanId() : caller.spanId()));
+        return spans;
+    }
+
+    /** What Camel's spans of {@code component} did: EVENT_SENT (a producer's send), EVENT_RECEIVED (a consumer's receipt). */
+    private static List<String> ops(List<SpanStore.StoredSpan> spans, String component) {
+        return spans.stream().filter(s -> component.equals(s.attributes().get("component")))
+                .map(s -> s.attributes().get("op")).toList();
+    }
+
+    private static List<String> names(List<SpanStore.StoredSpan> spans) {
+        return spans.stream().map(s -> s.name() + "(" + s.kind() + ")").toList();
+    }
+
+    @Test
+    void shouldFollowAUserWriteThroughSqlTheOutboxKafkaTheProjectorAndTheWebSocket() throws Exception {
+        Caller caller = Caller.next();
+        String id = "tr-user-" + System.nanoTime();
+        try (WebSocketClient socket = WebSocketClient.connect(hub, "/ws/users")) {
+            UserEventStream stream = hub.context().getRegistry().lookupByNameAndType("userEventStream", UserEventStream.class);
+            await().until(() -> stream.clientCount() >= 1);
+            HttpResponse<String> created = hub.send(request("/users", caller).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"name\":\"Traced\",\"email\":\""
+                            + id + "@example.com\"}")).build());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(socket.next(30)).contains(id);
+        }
+        // HTTP in, the SQL transaction that wrote the user and its outbox row, the relay's Kafka send
+        // (a timer's work, continuing the write's trace), the projection of the record (applied in a
+        // batch of its own), the WebSocket feed's Kafka receipt and its send
+        List<SpanStore.StoredSpan> spans = awaitTrace(caller, "/users", "SQL transaction", "cqrs projection",
+                "WebSocket /ws/users send");
+        assertThat(ops(spans, "camel-kafka")).contains("EVENT_SENT", "EVENT_RECEIVED");
+    }
+
+    @Test
+    void shouldFollowATaskFromHttpThroughRabbitMqToItsWorkerAndNameTheTraceInItsStatus() throws Exception {
+        Caller caller = Caller.next();
+        HttpResponse<String> accepted = hub.send(request("/api/tasks", caller).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"noop\",\"payload\":{}}")).build());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String taskId = UserApi.read(accepted.body()).get("taskId").asText();
+        List<SpanStore.StoredSpan> spans = awaitTrace(caller, "/api/tasks", "camel-spring-rabbitmq");
+        await().untilAsserted(() -> assertThat(ops(store.trace(caller.traceId()), "camel-spring-rabbitmq"))
+                .contains("EVENT_SENT", "EVENT_RECEIVED"));
+        await().untilAsserted(() -> assertThat(UserApi.read(hub.get("/api/tasks/" + taskId).body()).get("status").asText())
+                .isEqualTo("DONE"));
+        assertThat(UserApi.read(hub.get("/api/tasks/" + taskId).body()).get("traceId").asText()).isEqualTo(caller.traceId());
+    }
+
+    @Test
+    void shouldFollowAnOrderThroughTheSagaStepsTheStandInsAndTheNatsPublication() throws Exception {
+        Caller caller = Caller.next();
+        HttpResponse<String> placed = hub.send(request("/api/orders", caller).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(OrderApi.order("u-tr", "SKU-1", 1, "3.00"))).build());
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+        String orderId = UserApi.read(placed.body()).get("orderId").asText();
+        JsonNode ended = new OrderApi(hub).awaitEnded(orderId, Duration.ofSeconds(60));
+        assertThat(ended.get("status").asText()).isEqualTo("CONFIRMED");
+        assertThat(ended.get("traceId").asText()).isEqualTo(caller.traceId());
+        awaitTrace(caller, "/api/orders", "/samples/payment/reservations", "/samples/inventory/reservations", "camel-nats");
+
+        // the same trace is found by the order id, as the console finds it
+        HttpResponse<String> found = hub.send(hub.adminRequest("/observe/traces?q=" + orderId).GET().build());
+        assertThat(found.statusCode()).isEqualTo(200);
+        assertThat(UserApi.read(found.body()).get("traces").findValuesAsText("traceId")).contains(caller.traceId());
+    }
+
+    @Test
+    void shouldFollowTheGrpcBridgeFromHttpThroughTheGrpcClientToTheServerRoute() throws Exception {
+        UserApi users = new UserApi(hub);
+        String id = "tr-grpc-" + System.nanoTime();
+        assertThat(users.create(id, "Grpc Traced", id + "@example.com").statusCode()).isEqualTo(201);
+        await().until(() -> hub.get("/api/users/" + id).statusCode() == 200);
+
+        Caller caller = Caller.next();
+        assertThat(hub.send(request("/api/users/" + id, caller).GET().build()).statusCode()).isEqualTo(200);
+        List<SpanStore.StoredSpan> spans = awaitTrace(caller, "/api/users/", "hub.users.v1.UserService/GetUser", "camel-grpc");
+        // OpenTelemetry's gRPC client and server spans, and Camel's spans of the bridge's call and the server route
+        assertThat(spans).extracting(SpanStore.StoredSpan::kind).contains("SERVER", "CLIENT");
+        assertThat(ops(spans, "camel-grpc")).contains("EVENT_SENT", "EVENT_RECEIVED");
+    }
+
+    @Test
+    void shouldNameTheTraceInProblemAnswers() {
+        Caller caller = Caller.next();
+        HttpResponse<String> missing = hub.send(request("/api/orders/no-such-order", caller).GET().build());
+        assertThat(ProblemAssert.assertProblem(missing, 404, "/api/orders/no-such-order").get("traceId").asText())
+                .isEqualTo(caller.traceId());
+        // without a caller's trace, the hub's own
+        JsonNode own = ProblemAssert.assertProblem(hub.get("/api/orders/no-such-order"), 404, "/api/orders/no-such-order");
+        assertThat(own.get("traceId").asText()).matches("[0-9a-f]{32}").isNotEqualTo(caller.traceId());
+        assertThat(store.trace(own.get("traceId").asText())).isNotEmpty();
+    }
+
+    @Test
+    void shouldKeepTheTracesBehindTheAdminKey() {
+        assertThat(hub.get("/observe/traces").statusCode()).isEqualTo(401);
+        assertThat(hub.send(hub.adminRequest("/observe/traces/not-a-trace-id").GET().build()).statusCode()).isEqualTo(400);
+        assertThat(hub.send(hub.adminRequest("/observe/traces/" + "0".repeat(31) + "1").GET().build()).statusCode()).isEqualTo(404);
+    }
+}
