@@ -57,6 +57,18 @@ try {
   await page.waitForSelector('#span-detail:not(.hidden)');
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   console.log('console: ' + routes.length + ' routes, trace of ' + orderId + ': ' + spans.length + ' spans');
+
+  // GraphiQL, linked from the console, its assets from the jar: it loads the schema and runs the query
+  await page.click('a.tab[href="graphiql.html"]');
+  await page.waitForSelector('.graphiql-container', { timeout: 20000 });
+  await page.click('.graphiql-execute-button');
+  await page.waitForFunction(() => {
+    const result = document.querySelector('.result-window');
+    return result && /"edges"/.test(result.textContent);
+  }, null, { timeout: 20000 });
+  const result = await page.textContent('.result-window');
+  if (/"errors"/.test(result)) problems.push('GraphiQL query answered errors: ' + result.slice(0, 300));
+  console.log('graphiql: query answered');
 } catch (error) {
   problems.push(String(error && error.stack || error));
 } finally {

@@ -9,8 +9,9 @@ import io.vertx.ext.web.handler.XFrameHandler;
  * Headers on every answer of the HTTP port, mounted first so that refusals (503 while starting, 400,
  * 401/403, 404) carry them too (Vert.x-web's own handlers):
  * <ul>
- *   <li>{@code Content-Security-Policy: default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'}:
- *   a page the hub serves runs only scripts and styles from the hub itself, none inline, none from a CDN;</li>
+ *   <li>{@code Content-Security-Policy: default-src 'self'; font-src 'self' data:; img-src 'self' data:;
+ *   frame-ancestors 'none'; base-uri 'none'; form-action 'self'}: a page the hub serves runs only scripts
+ *   and styles from the hub itself, none inline, none from a CDN;</li>
  *   <li>{@code X-Frame-Options: DENY} for browsers without {@code frame-ancestors};</li>
  *   <li>{@code X-Content-Type-Options: nosniff}: a JSON answer is never guessed to be HTML or script;</li>
  *   <li>{@code Referrer-Policy: no-referrer};</li>
@@ -26,6 +27,9 @@ final class SecurityHeaders {
     static void mount(Router router, int order, boolean tls) {
         router.route().order(order).handler(CSPHandler.create()
                 .addDirective("default-src", "'self'")
+                // the GraphiQL page's stylesheet carries its fonts and icons inline, as data: URLs
+                .addDirective("font-src", "'self' data:")
+                .addDirective("img-src", "'self' data:")
                 .addDirective("frame-ancestors", "'none'")
                 .addDirective("base-uri", "'none'")
                 .addDirective("form-action", "'self'"));

@@ -5,14 +5,19 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.rabbitmq.client.Channel;
-import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.common.HubSettings;
+import io.integrationhub.hub.common.OnStarted;
+import io.integrationhub.hub.infra.DataSourceConfiguration;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import io.integrationhub.hub.infra.RabbitMqConfiguration;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.springframework.amqp.core.QueueInformation;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
 /**
  * Beans of the task queue, and its RabbitMQ topology, declared (idempotently) each time the hub
@@ -59,5 +64,27 @@ public final class QueueConfiguration implements CamelConfiguration {
                 throw new IllegalStateException("cannot declare the task queue topology on RabbitMQ: " + e.getMessage(), e);
             }
         });
+
+        // the depths of the queue and its dead-letter queue, for /observe/metrics and the console
+        RabbitAdmin admin = new RabbitAdmin(factory);
+        OnStarted.once(context, ctx -> {
+            MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+            if (meters != null) {
+                for (String name : new String[] {queue, dlq}) {
+                    Gauge.builder("hub.queue.depth", admin, a -> depth(a, name))
+                            .description("messages ready in the RabbitMQ queue (NaN while the broker is unreachable)")
+                            .tag("queue", name).register(meters);
+                }
+            }
+        });
+    }
+
+    private static double depth(RabbitAdmin admin, String queue) {
+        try {
+            QueueInformation info = admin.getQueueInfo(queue);
+            return info == null ? Double.NaN : info.getMessageCount();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 }

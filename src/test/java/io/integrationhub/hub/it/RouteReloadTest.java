@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.integrationhub.hub.infra.HubRouteReloadStrategy;
 import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.RunningHub;
+import io.integrationhub.hub.testkit.UserApi;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -146,6 +148,15 @@ class RouteReloadTest {
         // fixing the file is picked up as usual
         writeRoute("hello.camel.yaml", "reload-hello", "/test/hello", "hello fixed");
         awaitBody("/test/hello", "hello fixed");
+
+        // the console's reload history tells both, newest first: applied, then rejected with its reason
+        JsonNode reloads = UserApi.read(hub.send(hub.adminRequest("/observe/console/overview").GET().build()).body())
+                .get("reloads");
+        assertThat(reloads.get(0).get("file").asText()).isEqualTo("hello.camel.yaml");
+        assertThat(reloads.get(0).get("outcome").asText()).isEqualTo("applied");
+        assertThat(reloads.get(1).get("outcome").asText()).isEqualTo("rejected");
+        assertThat(reloads.get(1).get("reason").asText()).isNotBlank();
+        assertThat(reloads.get(1).get("routes").toString()).contains("reload-hello");
     }
 
     @Test

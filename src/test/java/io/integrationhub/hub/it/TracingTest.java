@@ -17,6 +17,7 @@ import io.integrationhub.hub.cqrs.query.UserEventStream;
 import io.integrationhub.hub.infra.SpanStore;
 import io.integrationhub.hub.infra.TracingConfiguration;
 import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.LogLines;
 import io.integrationhub.hub.testkit.OrderApi;
 import io.integrationhub.hub.testkit.ProblemAssert;
 import io.integrationhub.hub.testkit.RabbitQueues;
@@ -160,6 +161,7 @@ class TracingTest {
     @Test
     void shouldFollowAnOrderThroughTheSagaStepsTheStandInsAndTheNatsPublication() throws Exception {
         Caller caller = Caller.next();
+        LogLines log = LogLines.capture();
         HttpResponse<String> placed = hub.send(request("/api/orders", caller).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(OrderApi.order("u-tr", "SKU-1", 1, "3.00"))).build());
         assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
@@ -167,6 +169,10 @@ class TracingTest {
         JsonNode ended = new OrderApi(hub).awaitEnded(orderId, Duration.ofSeconds(60));
         assertThat(ended.get("status").asText()).isEqualTo("CONFIRMED");
         assertThat(ended.get("traceId").asText()).isEqualTo(caller.traceId());
+        // the log line of the confirmation (saga-order-confirm, a completion Camel runs as an exchange of its
+        // own, on a saga thread) carries the order's trace id
+        await().untilAsserted(() -> assertThat(log.lines()).contains(caller.traceId() + "|Order " + orderId + " CONFIRMED"));
+        log.close();
         awaitTrace(caller, "/api/orders", "/samples/payment/reservations", "/samples/inventory/reservations", "camel-nats");
 
         // the same trace is found by the order id, as the console finds it
@@ -200,6 +206,41 @@ class TracingTest {
         JsonNode own = ProblemAssert.assertProblem(hub.get("/api/orders/no-such-order"), 404, "/api/orders/no-such-order");
         assertThat(own.get("traceId").asText()).matches("[0-9a-f]{32}").isNotEqualTo(caller.traceId());
         assertThat(store.trace(own.get("traceId").asText())).isNotEmpty();
+    }
+
+    @Test
+    void shouldShowRoutesBreakersAndDepthsInTheConsoleOverview() throws Exception {
+        HttpResponse<String> accepted = hub.send(HttpRequest.newBuilder(hub.uri("/api/tasks")).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"noop\",\"payload\":{}}")).build());
+        assertThat(accepted.statusCode()).isEqualTo(202);
+
+        await().untilAsserted(() -> {
+            JsonNode overview = UserApi.read(hub.send(hub.adminRequest("/observe/console/overview").GET().build()).body());
+            JsonNode submit = route(overview, "queue-task-submit");
+            assertThat(submit.get("pattern").asText()).isEqualTo("queue");
+            assertThat(submit.get("source").asText()).contains("TaskQueueRoutes");
+            assertThat(submit.get("status").asText()).isEqualTo("Started");
+            assertThat(submit.get("exchanges").asLong()).isPositive();
+            assertThat(route(overview, "p2p-data").get("source").asText()).contains("p2p.camel.yaml");
+            assertThat(overview.get("breakers").findValuesAsText("state")).isNotEmpty().containsOnly("CLOSED");
+            assertThat(overview.get("gauges").toString()).contains("hub.outbox.pending")
+                    .contains("\"queue\":\"" + rabbit.queue() + "\"").contains("\"queue\":\"" + rabbit.deadLetterQueue() + "\"");
+        });
+        assertThat(hub.get("/observe/console/overview").statusCode()).isEqualTo(401);
+        // the page itself is open: it holds no data, and asks for the key
+        HttpResponse<String> page = hub.get("/console/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<script src=\"console.js\"").doesNotContain("<script>");
+    }
+
+    private static JsonNode route(JsonNode overview, String id) {
+        for (JsonNode route : overview.get("routes")) {
+            if (route.get("id").asText().equals(id)) {
+                return route;
+            }
+        }
+        throw new AssertionError("route " + id + " not in the console's overview");
     }
 
     @Test

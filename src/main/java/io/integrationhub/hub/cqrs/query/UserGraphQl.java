@@ -18,6 +18,11 @@ import graphql.GraphqlErrorBuilder;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.language.Document;
+import graphql.language.Field;
+import graphql.language.OperationDefinition;
+import graphql.language.Selection;
+import graphql.parser.Parser;
 import graphql.schema.DataFetcher;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.GraphQLSchema;
@@ -53,15 +58,48 @@ public class UserGraphQl {
     private final UserReadModel readModel;
     private final int maxPageSize;
     private final GraphQL graphQl;
+    private final GraphQL introspection;
+
+    /**
+     * Depth allowed to a query that only asks about the schema ({@code __schema}, {@code __type}): the
+     * introspection query of GraphiQL and other tools nests 13 deep, past {@code hub.cqrs.graphql.max-depth}.
+     * Its cost is bounded by the schema's size, not the data; graphql-java's good-faith introspection
+     * check (on by default) refuses the repeated {@code __schema}/{@code __type} an abusive query would need.
+     */
+    static final int INTROSPECTION_MAX_DEPTH = 20;
 
     public UserGraphQl(UserReadModel readModel, int maxDepth, int maxComplexity, int maxPageSize) {
         this.readModel = readModel;
         this.maxPageSize = maxPageSize;
-        this.graphQl = GraphQL.newGraphQL(schema())
+        GraphQLSchema schema = schema();
+        this.graphQl = GraphQL.newGraphQL(schema)
                 .instrumentation(new ChainedInstrumentation(List.of(
                         new MaxQueryDepthInstrumentation(maxDepth),
                         new MaxQueryComplexityInstrumentation(maxComplexity))))
                 .build();
+        this.introspection = GraphQL.newGraphQL(schema)
+                .instrumentation(new MaxQueryDepthInstrumentation(INTROSPECTION_MAX_DEPTH))
+                .build();
+    }
+
+    /** Whether every operation of {@code query} selects only schema fields ({@code __schema}, {@code __type}, {@code __typename}). */
+    static boolean introspectionOnly(String query) {
+        Document document;
+        try {
+            document = new Parser().parseDocument(query);
+        } catch (RuntimeException e) {
+            return false; // the limited instance reports the syntax error
+        }
+        boolean any = false;
+        for (OperationDefinition operation : document.getDefinitionsOfType(OperationDefinition.class)) {
+            for (Selection<?> selection : operation.getSelectionSet().getSelections()) {
+                if (!(selection instanceof Field field) || !field.getName().startsWith("__")) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
     }
 
     /** The answer to one GraphQL request: the response map, and whether the query ran (its data is present). */
@@ -88,7 +126,7 @@ public class UserGraphQl {
         if (request.path("operationName").isTextual()) {
             input.operationName(request.path("operationName").asText());
         }
-        ExecutionResult result = graphQl.execute(input.build());
+        ExecutionResult result = (introspectionOnly(query.asText()) ? introspection : graphQl).execute(input.build());
         return new Answer(result.isDataPresent(), result.toSpecification());
     }
 

@@ -1,0 +1,193 @@
+package io.integrationhub.hub.bench;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.integrationhub.hub.testkit.HubProcess;
+import io.integrationhub.hub.testkit.KafkaTestKit;
+import io.integrationhub.hub.testkit.LocalServices;
+import io.integrationhub.hub.testkit.RunningHub;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What tracing costs (issue 16): the jar with tracing off, on at sampling 0.1 and on at 1.0 (every
+ * trace, the default), alternated over rounds, on the two paths the issue names:
+ * <ul>
+ *   <li>point-to-point {@code GET /api/p2p/data} (platform-http → breaker → http → the stand-in's
+ *   platform-http route): {@value #CALLERS} callers, each waiting for its answer, {@value #RUN_SECONDS} s;</li>
+ *   <li>the event log's Kafka projection: {@value #RECORDS} records, each with a sampled
+ *   {@code traceparent} as the outbox gives them, produced at once and timed until all are applied in SQL.</li>
+ * </ul>
+ * Writes {@code docs/benchmarks-tracing.md}. Run: {@code ./mvnw -B -Pbench verify -Dit.test=TracingOverheadBenchmark}.
+ * Numbers, not assertions.
+ */
+@ExtendWith(KafkaTestKit.class)
+class TracingOverheadBenchmark {
+
+    private static final int ROUNDS = 3;
+    private static final int CALLERS = 16;
+    private static final int RUN_SECONDS = 8;
+    private static final int RECORDS = 5000;
+
+    @TempDir
+    Path workDir;
+
+    private record Mode(String label, Map<String, String> settings) {
+    }
+
+    private record Result(double requestsPerSecond, double recordsPerSecond) {
+    }
+
+    @Test
+    void measure() throws Exception {
+        List<Mode> modes = List.of(
+                new Mode("off", Map.of("hub.tracing.enabled", "false")),
+                new Mode("on, sampling 0.1", Map.of("hub.tracing.sampling-ratio", "0.1")),
+                new Mode("on, sampling 1.0 (default)", Map.of("hub.tracing.sampling-ratio", "1.0")));
+        Map<String, List<Result>> results = new LinkedHashMap<>();
+        modes.forEach(m -> results.put(m.label(), new ArrayList<>()));
+        for (int round = 0; round < ROUNDS; round++) {
+            for (Mode mode : modes) {
+                results.get(mode.label()).add(run(mode, round));
+            }
+        }
+        double p2pOff = BenchFigures.medianOf(results.get("off").stream().map(Result::requestsPerSecond).toList());
+        double kafkaOff = BenchFigures.medianOf(results.get("off").stream().map(Result::recordsPerSecond).toList());
+        StringBuilder md = new StringBuilder("# What tracing costs\n\n")
+                .append("Written by `bench.TracingOverheadBenchmark` (").append(Instant.now()).append("). The jar at ")
+                .append("`-Xmx256m` on PostgreSQL, the test kit's Kafka; ").append(ROUNDS).append(" rounds alternating ")
+                .append("the modes. Point-to-point: `GET /api/p2p/data`, ").append(CALLERS).append(" callers each waiting ")
+                .append("for its answer, ").append(RUN_SECONDS).append(" s after a 5 s warm-up. Kafka projection: ")
+                .append(RECORDS).append(" records with a sampled `traceparent` produced at once to an event-log topic, ")
+                .append("timed until all are applied in SQL. Median (min–max); overhead against tracing off. ")
+                .append("Everything shares the 2 cores.\n\n")
+                .append("| tracing | p2p req/s | p2p overhead | projection records/s | projection overhead |\n")
+                .append("|---|---|---|---|---|\n");
+        for (Mode mode : modes) {
+            List<Double> p2p = results.get(mode.label()).stream().map(Result::requestsPerSecond).toList();
+            List<Double> kafka = results.get(mode.label()).stream().map(Result::recordsPerSecond).toList();
+            double p2pMedian = BenchFigures.medianOf(p2p);
+            double kafkaMedian = BenchFigures.medianOf(kafka);
+            md.append(String.format("| %s | %.0f (%.0f–%.0f) | %+.0f %% | %.0f (%.0f–%.0f) | %+.0f %% |%n", mode.label(),
+                    p2pMedian, BenchFigures.min(p2p), BenchFigures.max(p2p), (p2pOff - p2pMedian) / p2pOff * 100,
+                    kafkaMedian, BenchFigures.min(kafka), BenchFigures.max(kafka), (kafkaOff - kafkaMedian) / kafkaOff * 100));
+        }
+        md.append("\nOverhead = the throughput lost against tracing off (positive: slower).\n");
+        Files.writeString(Path.of("docs/benchmarks-tracing.md"), md.toString(), StandardCharsets.UTF_8);
+        System.out.println(md);
+    }
+
+    private Result run(Mode mode, int round) throws Exception {
+        String schema = LocalServices.uniqueSchema("benchtr");
+        String topic = "bench-tracing-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> settings = new LinkedHashMap<>(mode.settings());
+        settings.putAll(LocalServices.postgresHubSettings(schema));
+        settings.put("hub.kafka.embedded", "false");
+        settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        settings.put("hub.eventlog.topics", "user-events,order-events," + topic);
+        Path dir = Files.createTempDirectory(workDir, "tracing");
+        try (HubProcess hub = HubProcess.start(dir, RunningHub.freePort(), settings, Map.of())) {
+            hub.awaitReady(Duration.ofSeconds(90));
+            p2p(hub, 5);
+            double rps = p2p(hub, RUN_SECONDS);
+            double recordsPerSecond = project(topic, schema);
+            System.out.printf("round %d, tracing %s: p2p %.0f req/s, projection %.0f records/s%n", round, mode.label(),
+                    rps, recordsPerSecond);
+            return new Result(rps, recordsPerSecond);
+        } finally {
+            LocalServices.dropPostgresSchema(schema);
+        }
+    }
+
+    /** Requests per second of {@value #CALLERS} callers calling GET /api/p2p/data for {@code seconds}. */
+    private static double p2p(HubProcess hub, int seconds) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newFixedThreadPool(4)).build();
+        HttpRequest request = HttpRequest.newBuilder(hub.uri("/api/p2p/data")).timeout(Duration.ofSeconds(10)).build();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong ok = new AtomicLong();
+        ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
+        for (int i = 0; i < CALLERS; i++) {
+            callers.submit(() -> {
+                while (running.get()) {
+                    try {
+                        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                            ok.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        // counted as not answered
+                    }
+                }
+            });
+        }
+        long start = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the measured run: a fixed duration of load
+        running.set(false);
+        long ended = System.nanoTime();
+        callers.shutdown();
+        callers.awaitTermination(20, TimeUnit.SECONDS);
+        return ok.get() / ((ended - start) / 1e9);
+    }
+
+    /** Records per second applied by the event log's projection of {@code topic}. */
+    private static double project(String topic, String schema) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestKit.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        long start = System.nanoTime();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < RECORDS; i++) {
+                String value = "{\"eventId\":\"" + tag + "-" + i + "\",\"event\":\"BenchEvent\",\"occurredAt\":\""
+                        + Instant.now() + "\",\"data\":{\"n\":" + i + "}}";
+                ProducerRecord<String, String> record = new ProducerRecord<>(topic, "k-" + (i % 100), value);
+                record.headers().add("traceparent", ("00-" + UUID.randomUUID().toString().replace("-", "")
+                        + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.US_ASCII));
+                producer.send(record);
+            }
+        }
+        String url = LocalServices.postgresUrl();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        try (Connection c = DriverManager.getConnection(url, LocalServices.postgresUser(), "");
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + schema + ".event_applied WHERE event_id LIKE ?")) {
+            ps.setString(1, tag + "-%");
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) >= RECORDS) {
+                        return RECORDS / ((System.nanoTime() - start) / 1e9);
+                    }
+                }
+                Thread.sleep(20); // polling the row count: the end of the measured work is seen within 20 ms
+            }
+        }
+        throw new IllegalStateException("the projection did not apply " + RECORDS + " records within 180 s");
+    }
+}
