@@ -17,9 +17,10 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 /**
  * The hub's own trace store, so that tracing works with nothing else installed: every finished span,
  * grouped by trace, at most {@code hub.tracing.max-spans} of them (when one more arrives, the oldest
- * trace is dropped whole). Memory is capped with it: a span keeps at most {@value #MAX_ATTRIBUTES}
- * attributes of at most {@value #MAX_VALUE_CHARS} characters, about 1 KB a span, so the default
- * 5,000 spans take about 5 MB. Written by hand because OpenTelemetry's {@code InMemorySpanExporter} is
+ * trace is dropped whole). Memory is capped with it: the tracer keeps at most {@value #MAX_ATTRIBUTES}
+ * attributes of at most {@value #MAX_VALUE_CHARS} characters a span (the SDK's span limits, set by
+ * {@link TracingConfiguration}), about 1 KB a span, so the default 5,000 spans take about 5 MB. Spans
+ * are kept as the SDK gives them and converted only when read, so recording one costs a list add. Written by hand because OpenTelemetry's {@code InMemorySpanExporter} is
  * a test utility that grows without bound and cannot be searched.
  */
 public final class SpanStore implements SpanExporter {
@@ -37,7 +38,8 @@ public final class SpanStore implements SpanExporter {
     }
 
     private final int maxSpans;
-    private final LinkedHashMap<String, List<StoredSpan>> traces = new LinkedHashMap<>();
+    // the SDK's own immutable span data, converted only when read: exporting costs a list add
+    private final LinkedHashMap<String, List<SpanData>> traces = new LinkedHashMap<>();
     private int size;
 
     public SpanStore(int maxSpans) {
@@ -47,10 +49,10 @@ public final class SpanStore implements SpanExporter {
     @Override
     public synchronized CompletableResultCode export(Collection<SpanData> spans) {
         for (SpanData span : spans) {
-            traces.computeIfAbsent(span.getTraceId(), id -> new ArrayList<>()).add(stored(span));
+            traces.computeIfAbsent(span.getTraceId(), id -> new ArrayList<>(8)).add(span);
             size++;
         }
-        Iterator<List<StoredSpan>> oldest = traces.values().iterator();
+        Iterator<List<SpanData>> oldest = traces.values().iterator();
         while (size > maxSpans && oldest.hasNext()) {
             size -= oldest.next().size();
             oldest.remove();
@@ -60,7 +62,10 @@ public final class SpanStore implements SpanExporter {
 
     /** The spans of a trace, earliest first; empty when the store does not (or no longer) hold it. */
     public synchronized List<StoredSpan> trace(String traceId) {
-        List<StoredSpan> spans = new ArrayList<>(traces.getOrDefault(traceId.toLowerCase(Locale.ROOT), List.of()));
+        List<StoredSpan> spans = new ArrayList<>();
+        for (SpanData span : traces.getOrDefault(traceId.toLowerCase(Locale.ROOT), List.of())) {
+            spans.add(stored(span));
+        }
         spans.sort(Comparator.comparingLong(StoredSpan::startMicros));
         return spans;
     }
@@ -73,9 +78,9 @@ public final class SpanStore implements SpanExporter {
         List<TraceSummary> found = new ArrayList<>();
         List<String> ids = new ArrayList<>(traces.keySet());
         for (int i = ids.size() - 1; i >= 0 && found.size() < limit; i--) {
-            List<StoredSpan> spans = traces.get(ids.get(i));
+            List<SpanData> spans = traces.get(ids.get(i));
             if (text == null || text.isBlank() || ids.get(i).equals(text) || mentions(spans, text)) {
-                found.add(summary(ids.get(i), spans));
+                found.add(summary(ids.get(i), spans.stream().map(SpanStore::stored).toList()));
             }
         }
         return found;
@@ -85,13 +90,13 @@ public final class SpanStore implements SpanExporter {
         return size;
     }
 
-    private static boolean mentions(List<StoredSpan> spans, String text) {
-        for (StoredSpan span : spans) {
-            if (span.name().contains(text)) {
+    private static boolean mentions(List<SpanData> spans, String text) {
+        for (SpanData span : spans) {
+            if (span.getName().contains(text)) {
                 return true;
             }
-            for (String value : span.attributes().values()) {
-                if (value.contains(text)) {
+            for (Object value : span.getAttributes().asMap().values()) {
+                if (String.valueOf(value).contains(text)) {
                     return true;
                 }
             }
@@ -111,10 +116,7 @@ public final class SpanStore implements SpanExporter {
     private static StoredSpan stored(SpanData span) {
         Map<String, String> attributes = new TreeMap<>();
         span.getAttributes().forEach((key, value) -> {
-            if (attributes.size() < MAX_ATTRIBUTES) {
-                String text = String.valueOf(value);
-                attributes.put(key.getKey(), text.length() > MAX_VALUE_CHARS ? text.substring(0, MAX_VALUE_CHARS) + "…" : text);
-            }
+            attributes.put(key.getKey(), String.valueOf(value));
         });
         String parent = span.getParentSpanContext().isValid() ? span.getParentSpanId() : null;
         return new StoredSpan(span.getTraceId(), span.getSpanId(), parent, span.getName(), span.getKind().name(),

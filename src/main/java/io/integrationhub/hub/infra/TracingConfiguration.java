@@ -4,7 +4,6 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
 import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.common.Spans;
-import io.integrationhub.hub.common.TraceIds;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Tracer;
@@ -16,12 +15,12 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.mdc.MDCService;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *   with a sampled {@code traceparent} is followed.</li>
  *   <li>Timer routes (outbox relay, purges, saga recovery) start no trace: a poll that finds nothing
  *   leaves nothing behind; a relayed outbox row continues the trace of the write that made it.</li>
- *   <li>The trace id is in every log line of the work ({@code camel-mdc}, MDC key {@code CAMEL_TRACE_ID}).</li>
+ *   <li>The trace id is in every log line of the work ({@link TraceIdContextData}, key {@code CAMEL_TRACE_ID}).</li>
  * </ul>
  * The SDK is the hub's own, not {@code GlobalOpenTelemetry}: two hubs in one JVM (the tests) keep their
  * traces apart, and an agent on the JVM does not change what the hub records.
@@ -65,6 +64,9 @@ public final class TracingConfiguration implements CamelConfiguration {
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), context.getName()))))
                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(ratio)))
+                // what a span may hold, so that the store's memory is bounded by its span count
+                .setSpanLimits(SpanLimits.builder().setMaxNumberOfAttributes(SpanStore.MAX_ATTRIBUTES)
+                        .setMaxAttributeValueLength(SpanStore.MAX_VALUE_CHARS).setMaxNumberOfEvents(8).build())
                 // the store is memory only: exporting at span end costs a synchronized list add
                 .addSpanProcessor(SimpleSpanProcessor.create(store));
         if (otlp != null) {
@@ -94,15 +96,12 @@ public final class TracingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("hubGrpcTracingClient", ClientInterceptor.class, grpc.newClientInterceptor());
         context.getRegistry().bind("hubGrpcTracingServer", ServerInterceptor.class, grpc.newServerInterceptor());
 
-        OpenTelemetryTracer tracer = new OpenTelemetryTracer();
+        OpenTelemetryTracer tracer = new HubTracer();
         tracer.setExcludePatterns(HubSettings.required(context, "hub.tracing.exclude"));
-        // the trace id as exchange header CAMEL_TRACE_ID: for the MDC, problem answers, task and order rows
+        // the trace id as exchange header CAMEL_TRACE_ID: for problem answers
         tracer.setTraceHeadersInclusion(true);
         tracer.init(context);
 
-        MDCService mdc = new MDCService();
-        mdc.setCustomHeaders(TraceIds.EXCHANGE_HEADER);
-        mdc.init(context);
         LOG.info("Tracing on: sampling {} of new traces, {} spans kept in memory{}", ratio,
                 HubSettings.required(context, "hub.tracing.max-spans"), otlp == null ? "" : ", exported to " + otlp);
     }
