@@ -38,6 +38,8 @@ import io.integrationhub.hub.pubsub.PubSubConfiguration;
 import io.integrationhub.hub.pubsub.PubSubFailureConfiguration;
 import io.integrationhub.hub.pubsub.PubSubRoutes;
 import io.integrationhub.hub.queue.QueueConfiguration;
+import io.integrationhub.hub.recovery.RecoveryConfiguration;
+import io.integrationhub.hub.recovery.RecoveryRoutes;
 import io.integrationhub.hub.queue.TaskDeadLetterConfiguration;
 import io.integrationhub.hub.queue.TaskQueueRoutes;
 import io.integrationhub.hub.requestreply.RequestReplyConfiguration;
@@ -130,7 +132,8 @@ public final class HubRuntime {
                 new CqrsConfiguration(),
                 new RequestReplyConfiguration(),
                 new SamplesConfiguration(),
-                new SagaConfiguration()))) {
+                new SagaConfiguration(),
+                new RecoveryConfiguration()))) {
             main.configure().addConfiguration(pattern);
         }
         // After every route is known: live reload of routes/, HTTP error answers for the paths, edge security.
@@ -159,7 +162,8 @@ public final class HubRuntime {
                 new SagaRoutes(),
                 new ChoreographyRoutes(),
                 new SampleFaultRoutes(),
-                new GatewayRoutes())) {
+                new GatewayRoutes(),
+                new RecoveryRoutes())) {
             main.configure().addRoutesBuilder(routes);
         }
         main.addMainListener(new StartupReport());

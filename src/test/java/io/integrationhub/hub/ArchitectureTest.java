@@ -33,7 +33,7 @@ class ArchitectureTest {
     private static final String BASE = "io.integrationhub.hub";
     /** The pattern packages; a new pattern is added here and in {@link HubRuntime}. */
     static final List<String> PATTERNS = List.of("circuitbreaker", "cqrs", "eventlog", "gateway", "pubsub", "queue",
-            "requestreply", "saga", "samples");
+            "recovery", "requestreply", "saga", "samples");
 
     private static JavaClasses classes;
 

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.infra.DataSourceConfiguration;
+import io.integrationhub.hub.common.DeadLetters;
 import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.common.ReplayTargets;
 import io.integrationhub.hub.infra.KafkaConfiguration;
@@ -57,6 +58,11 @@ public final class EventLogConfiguration implements CamelConfiguration {
                 .lookupByNameAndType(KafkaConfiguration.ADMIN, KafkaConfiguration.KafkaAdmin.class);
         EventProjection projection = new EventProjection(dataSource);
         context.getRegistry().bind("eventProjection", projection);
+        int batchSize = HubSettings.positiveInt(context, "hub.dead-letters.batch-size");
+        String brokers = HubSettings.required(context, "hub.kafka.brokers");
+        for (String topic : topics) {
+            DeadLetters.of(context).register(new KafkaDeadLetterSource(topic, brokers, dataSource, batchSize));
+        }
         for (String topic : topics) {
             ReplayTargets.of(context).register(topic, "eventlog-" + topic, group + "-" + topic, () -> projection.reset(topic));
         }

@@ -15,6 +15,7 @@ import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.eventlog.api.AppendEvent;
 import io.integrationhub.hub.eventlog.api.EventAppended;
+import io.integrationhub.hub.eventlog.api.ReplayStarted;
 import io.integrationhub.hub.common.EventEnvelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -125,8 +126,10 @@ public class EventLogRoutes extends RouteBuilder {
             .routeId("eventlog-replay")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> requireTopic(e, topics))
-            .bean("eventReplay", "replay(${header.topic})")
-            .process(e -> JsonResponses.answer(e, 202, e.getMessage().getBody()));
+            // ?from=<ISO-8601>: from that time, nothing cleared; ?dryRun=true: only count (docs/recovery.md)
+            .bean("eventReplay", "replay(${header.topic}, ${header.from}, ${header.dryRun})")
+            .process(e -> JsonResponses.answer(e, "DRY_RUN".equals(((ReplayStarted) e.getMessage().getBody()).status())
+                    ? 200 : 202, e.getMessage().getBody()));
     }
 
     private static void requireTopic(Exchange exchange, List<String> topics) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.rabbitmq.client.Channel;
+import io.integrationhub.hub.common.DeadLetters;
 import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.common.OnStarted;
 import io.integrationhub.hub.infra.DataSourceConfiguration;
@@ -51,6 +52,9 @@ public final class QueueConfiguration implements CamelConfiguration {
 
         CachingConnectionFactory factory = context.getRegistry().lookupByNameAndType(
                 RabbitMqConfiguration.CONNECTION_FACTORY, CachingConnectionFactory.class);
+        DeadLetters.of(context).register(new TaskDeadLetterSource(factory.getRabbitConnectionFactory(), store,
+                exchange, queue, dlq, HubSettings.positiveInt(context, "hub.dead-letters.batch-size"),
+                HubSettings.positiveInt(context, "hub.tasks.confirm-timeout-ms")));
         factory.addConnectionListener((ConnectionListener) connection -> {
             try (Channel channel = connection.createChannel(false)) {
                 channel.exchangeDeclare(dlx, "direct", true);

@@ -1,6 +1,7 @@
 package io.integrationhub.hub.queue;
 
 import java.time.Instant;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.MessagingMetrics;
@@ -18,6 +19,9 @@ public class TaskDeadLetters {
     public static final String ATTEMPTS = "x-attempts";
     public static final String TASK_ID = "x-task-id";
     public static final String FAILED_AT = "x-failed-at";
+    public static final String FAILED_ROUTE = "x-failed-route";
+    /** This dead-lettering's own id, by which recovery names the message (a task may be dead-lettered again). */
+    public static final String LETTER_ID = "x-dead-letter-id";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,6 +44,8 @@ public class TaskDeadLetters {
         msg.setHeader(REASON, cause == null ? "unknown" : String.valueOf(cause.getMessage()));
         msg.setHeader(EXCEPTION, cause == null ? "unknown" : cause.getClass().getName());
         msg.setHeader(FAILED_AT, Instant.now().toString());
+        msg.setHeader(FAILED_ROUTE, exchange.getFromRouteId());
+        msg.setHeader(LETTER_ID, UUID.randomUUID().toString());
         msg.setHeader("x-failed-by", instanceId);
         if (taskId != null) {
             msg.setHeader(TASK_ID, taskId);

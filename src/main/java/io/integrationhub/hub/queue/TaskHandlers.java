@@ -1,6 +1,7 @@
 package io.integrationhub.hub.queue;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,13 +15,21 @@ import io.integrationhub.hub.queue.api.TaskMessage;
  *   <li>{@code noop}: succeeds at once;</li>
  *   <li>{@code delay}: works for {@code payload.ms} milliseconds (at most 60 000), then succeeds;</li>
  *   <li>{@code fail}: always fails with {@code payload.reason};</li>
- *   <li>{@code flaky}: fails its first {@code payload.failures} attempts in this instance, then succeeds.</li>
+ *   <li>{@code flaky}: fails its first {@code payload.failures} attempts in this instance, then succeeds;</li>
+ *   <li>{@code gated}: fails while its gate {@code payload.gate} is closed ({@link #open}): a bug that is
+ *       fixed later, so that its dead letters can be redriven (docs/recovery.md).</li>
  * </ul>
  * Any other type is a {@link PoisonTaskException}: retrying cannot help, it goes straight to the dead letters.
  */
 public class TaskHandlers {
 
     private final Map<String, AtomicInteger> flakyAttempts = new ConcurrentHashMap<>();
+    private final Set<String> openGates = ConcurrentHashMap.newKeySet();
+
+    /** Opens gate {@code gate}: {@code gated} tasks behind it succeed from now on (in this instance). */
+    public void open(String gate) {
+        openGates.add(gate);
+    }
 
     public void run(TaskMessage task) throws Exception {
         switch (task.type()) {
@@ -36,6 +45,12 @@ public class TaskHandlers {
                     throw new TaskFailedException("flaky failure " + attempt + " of " + failures);
                 }
                 flakyAttempts.remove(task.taskId());
+            }
+            case "gated" -> {
+                String gate = task.payload().path("gate").asText("");
+                if (!openGates.contains(gate)) {
+                    throw new TaskFailedException("gate '" + gate + "' is closed");
+                }
             }
             default -> throw new PoisonTaskException("unknown task type '" + task.type() + "'");
         }

@@ -94,6 +94,12 @@ public class TaskStore {
                 + "WHERE task_id = ? AND status <> 'DONE'", truncate(reason), now(), taskId);
     }
 
+    /** A dead-lettered task sent back to the queue by recovery: open again, so a worker runs it. */
+    public void reopenDeadLettered(String taskId) throws SQLException {
+        update("UPDATE task SET status = 'QUEUED', updated_at = ? WHERE task_id = ? AND status = 'DEAD_LETTERED'",
+                now(), taskId);
+    }
+
     public Optional<TaskView> find(String taskId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT task_id, task_type, status, attempts, processed_by, "
