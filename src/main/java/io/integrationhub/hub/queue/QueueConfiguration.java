@@ -52,7 +52,7 @@ public final class QueueConfiguration implements CamelConfiguration {
 
         CachingConnectionFactory factory = context.getRegistry().lookupByNameAndType(
                 RabbitMqConfiguration.CONNECTION_FACTORY, CachingConnectionFactory.class);
-        DeadLetters.of(context).register(new TaskDeadLetterSource(factory.getRabbitConnectionFactory(), store,
+        DeadLetters.of(context).register(new TaskDeadLetterSource(factory.getRabbitConnectionFactory(),
                 exchange, queue, dlq, HubSettings.positiveInt(context, "hub.dead-letters.batch-size"),
                 HubSettings.positiveInt(context, "hub.tasks.confirm-timeout-ms")));
         factory.addConnectionListener((ConnectionListener) connection -> {

@@ -27,9 +27,10 @@ import io.integrationhub.hub.common.DomainException;
  * The task queue's dead letters, RabbitMQ queue {@code tasks.dlq}, for recovery. A walk takes the
  * messages on a connection of its own without acknowledging them (basic.get, manual ack): a message
  * kept goes back to its place when the connection closes, as does everything if the hub dies
- * mid-walk. A redriven task is reopened (DEAD_LETTERED → QUEUED, so a worker runs it again), published
- * persistent to the task exchange with publisher confirms, and only once the broker confirmed it is
- * its dead-letter copy acknowledged: a crash in between leaves both, and the worker does the task once.
+ * mid-walk. A redriven task is published persistent to the task exchange with publisher confirms
+ * and its redrive count (the worker reopens a DEAD_LETTERED task that comes with one), and only once
+ * the broker confirmed it is its dead-letter copy acknowledged: a crash in between leaves both, and
+ * the worker completes the task once.
  */
 public class TaskDeadLetterSource implements DeadLetters.Source {
 
@@ -40,17 +41,15 @@ public class TaskDeadLetterSource implements DeadLetters.Source {
             "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason");
 
     private final ConnectionFactory rabbit;
-    private final TaskStore store;
     private final String exchange;
     private final String queue;
     private final String deadLetterQueue;
     private final int batchSize;
     private final long confirmTimeoutMs;
 
-    public TaskDeadLetterSource(ConnectionFactory rabbit, TaskStore store, String exchange, String queue,
+    public TaskDeadLetterSource(ConnectionFactory rabbit, String exchange, String queue,
                                 String deadLetterQueue, int batchSize, long confirmTimeoutMs) {
         this.rabbit = rabbit;
-        this.store = store;
         this.exchange = exchange;
         this.queue = queue;
         this.deadLetterQueue = deadLetterQueue;
@@ -148,11 +147,6 @@ public class TaskDeadLetterSource implements DeadLetters.Source {
 
     private void republish(Channel channel, GetResponse response, Letter letter) throws Exception {
         AMQP.BasicProperties props = response.getProps();
-        String taskId = letter.headers().getOrDefault(TaskDeadLetters.TASK_ID, props.getMessageId());
-        if (taskId != null) {
-            // before the publish: a worker taking the task at once must find it open
-            store.reopenDeadLettered(taskId);
-        }
         Map<String, Object> headers = new LinkedHashMap<>();
         if (props.getHeaders() != null) {
             props.getHeaders().forEach((k, v) -> {

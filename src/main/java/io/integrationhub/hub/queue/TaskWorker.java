@@ -2,6 +2,7 @@ package io.integrationhub.hub.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
+import io.integrationhub.hub.common.DeadLetters;
 import io.integrationhub.hub.queue.api.TaskMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
@@ -17,6 +18,9 @@ public class TaskWorker {
     public static final String TASK_ID = "hubTaskId";
     /** Exchange property with the type of the task being processed. */
     public static final String TASK_TYPE = "hubTaskType";
+
+    /** Exchange property: the message was redriven from the dead letters. */
+    static final String REDRIVEN = "hubTaskRedriven";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,12 +60,19 @@ public class TaskWorker {
         }
         exchange.setProperty(TASK_ID, task.taskId());
         exchange.setProperty(TASK_TYPE, task.type());
+        if (DeadLetters.redriveCount(exchange.getIn().getHeader(DeadLetters.REDRIVE_COUNT)) > 0) {
+            // sent back from the dead letters by an operator: the task is open again (unless it was done since)
+            exchange.setProperty(REDRIVEN, true);
+        }
         exchange.getIn().setBody(task);
     }
 
     /** Processes one attempt; a failure is recorded and rethrown for the error handler to retry or dead-letter. */
     public void attempt(Exchange exchange) throws Exception {
         TaskMessage task = exchange.getIn().getBody(TaskMessage.class);
+        if (exchange.getProperty(REDRIVEN, false, Boolean.class)) {
+            store.reopenDeadLettered(task.taskId());
+        }
         if (!store.beginAttempt(task.taskId(), task.type(), workerName(exchange))) {
             return; // finished before (redelivery after a crash between commit and ack): only acknowledge
         }
