@@ -41,9 +41,14 @@ public abstract sealed class DomainException extends RuntimeException
             super(detail);
         }
 
+        /**
+         * The broker's or driver's failure is kept as a suppressed exception (shown in stack traces),
+         * not as the cause: Camel matches {@code onException} from the root cause up, so a cause would
+         * be answered as itself (an IOException: 500) instead of as this refusal (503).
+         */
         public Unavailable(String detail, Throwable cause) {
             super(detail);
-            initCause(cause);
+            addSuppressed(cause);
         }
     }
 

@@ -125,7 +125,8 @@ public class OrderPublisher {
         return "order-" + UUID.nameUUIDFromBytes(orderId.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void ensureStream(Connection connection) throws IOException, JetStreamApiException {
+    /** Creates the orders stream when missing, or adds the subject to it (also before a redrive publishes into it). */
+    void ensureStream(Connection connection) throws IOException, JetStreamApiException {
         if (streamCheckedOn == connection) {
             return;
         }

@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import javax.sql.DataSource;
 
 import io.integrationhub.hub.infra.DataSourceConfiguration;
+import io.integrationhub.hub.common.DeadLetters;
 import io.integrationhub.hub.common.HubSettings;
 import io.integrationhub.hub.infra.InstanceRegistry;
 import io.integrationhub.hub.infra.NatsConfiguration;
@@ -27,7 +28,6 @@ public final class PubSubConfiguration implements CamelConfiguration {
         // whether a subscriber's work is shared between instances follows from its settings, read when it
         // first receives a message: the subscribers are YAML routes an operator may add at any time
         context.getRegistry().bind("deliveryLog", new DeliveryLog(dataSource, instanceId, name -> shared(context, name)));
-        context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters());
 
         // the NATS connection is NatsConfiguration's, registered before this configuration
         NatsConfiguration.NatsMonitor nats = context.getRegistry()
@@ -35,12 +35,22 @@ public final class PubSubConfiguration implements CamelConfiguration {
         if (nats == null) {
             throw new IllegalStateException("PubSubConfiguration needs NatsConfiguration to be added before it");
         }
-        context.getRegistry().bind("orderPublisher", new OrderPublisher(nats,
-                HubSettings.required(context, "hub.pubsub.subject"),
+        String subject = HubSettings.required(context, "hub.pubsub.subject");
+        String deadLetterSubject = HubSettings.required(context, "hub.pubsub.dead-letter-subject");
+        String deadLetterStream = HubSettings.optional(context, "hub.pubsub.dead-letter-stream").orElse("");
+        Duration ackTimeout = Duration.ofMillis(HubSettings.positiveInt(context, "hub.pubsub.publish.ack-timeout-ms"));
+        context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters(nats, deadLetterSubject, deadLetterStream,
+                duration(context, "hub.pubsub.jetstream.max-age"), ackTimeout));
+        context.getRegistry().bind("orderPublisher", new OrderPublisher(nats, subject,
                 HubSettings.required(context, "hub.pubsub.jetstream.stream"),
                 HubSettings.bool(context, "hub.pubsub.publish.durable"),
                 duration(context, "hub.pubsub.jetstream.max-age"),
-                Duration.ofMillis(HubSettings.positiveInt(context, "hub.pubsub.publish.ack-timeout-ms"))));
+                ackTimeout));
+        if (!deadLetterStream.isBlank()) {
+            DeadLetters.of(context).register(new NatsDeadLetterSource(nats,
+                    context.getRegistry().lookupByNameAndType("orderPublisher", OrderPublisher.class), subject,
+                    HubSettings.required(context, "hub.pubsub.jetstream.stream"), deadLetterSubject, deadLetterStream, ackTimeout));
+        }
     }
 
     /** A JetStream durable or a queue group: the instances share the subscriber's work. */

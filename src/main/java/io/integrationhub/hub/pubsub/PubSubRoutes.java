@@ -8,7 +8,6 @@ import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.pubsub.api.OrderDeliveries;
 import io.integrationhub.hub.pubsub.api.OrderPublished;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePattern;
 import org.apache.camel.Expression;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.ExpressionAdapter;
@@ -23,6 +22,7 @@ import org.apache.camel.support.ExpressionAdapter;
  *                          (or any NATS client)                         ├▶ pubsub-audit
  *                                                                       └▶ pubsub-analytics
  *  a subscriber that fails a message (after retries) ─▶ pubsub-dead-letter ─▶ orders.created.dlq
+ *                                                      (stream ORDERS_DLQ: /admin/dead-letters)
  *  GET /api/pubsub/orders/{orderId}/deliveries ─▶ pubsub-deliveries (SQL)
  * </pre>
  * Per subscriber (settings its YAML route names): {@code hub.pubsub.<name>.queue-group} shares its work between hub instances (NATS
@@ -43,7 +43,8 @@ public class PubSubRoutes extends RouteBuilder {
         from("direct:pubsub-dead-letter")
             .routeId("pubsub-dead-letter")
             .bean("pubSubDeadLetters", "describe")
-            .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.dead-letter-subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true");
+            // stored in the dead-letter stream (PubAck) before the subscriber's message is acknowledged
+            .to("bean:pubSubDeadLetters?method=publish");
 
         from("platform-http:/api/pubsub/orders?httpMethodRestrict=POST")
             .routeId("pubsub-publish-order")

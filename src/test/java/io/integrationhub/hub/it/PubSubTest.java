@@ -1,5 +1,8 @@
 package io.integrationhub.hub.it;
 
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.RoutesBuilder;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -149,19 +152,77 @@ class PubSubTest {
         await().untilAsserted(() -> assertThat(deliveries(hub, "audit", List.of(orderId))).isEqualTo(1));
     }
 
+    @Test
+    void shouldStoreWhatASubscriberGaveUpOnAndRedriveItOnceTheSubscriberIsFixed() throws Exception {
+        AtomicBoolean fixed = new AtomicBoolean();
+        // a subscriber of the user's own, with a bug until it is fixed
+        RouteBuilder fragile = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("nats:" + nats.subject() + "?servers=" + LocalServices.natsServers() + "&replyToDisabled=true")
+                    .routeId("pubsub-fragile")
+                    .routeConfigurationId("pubsub-failures")
+                    .setProperty("hubSubscriber", constant("fragile"))
+                    .process(e -> {
+                        if (!fixed.get()) {
+                            throw new IllegalStateException("fragile subscriber is broken");
+                        }
+                    })
+                    .to("bean:deliveryLog?method=record('fragile', ${exchange})");
+            }
+        };
+        RunningHub hub = start(Map.of("hub.pubsub.max-attempts", "2"), null, fragile);
+        String source = nats.subject() + ".dlq";
+        List<String> ids = publishOrders(3);
+
+        await().untilAsserted(() -> assertThat(deliveries(hub, "audit", ids)).isEqualTo(3));
+        await().untilAsserted(() -> assertThat(JSON.readTree(admin(hub, "GET", "/admin/dead-letters/" + source, null).body())
+                .get("messages")).hasSize(3));
+        JsonNode letter = JSON.readTree(admin(hub, "GET", "/admin/dead-letters/" + source, null).body()).get("messages").get(0);
+        assertThat(letter.get("failedRoute").asText()).isEqualTo("pubsub-fragile");
+        assertThat(letter.get("reason").asText()).isEqualTo("fragile subscriber is broken");
+        assertThat(letter.get("headers").get("x-subscriber").asText()).isEqualTo("fragile");
+        JsonNode sources = JSON.readTree(admin(hub, "GET", "/admin/dead-letters", null).body()).get("sources");
+        assertThat(sources.toString()).contains("\"source\":\"" + source + "\",\"broker\":\"nats\",\"depth\":3");
+
+        fixed.set(true);
+        HttpResponse<String> redrive = admin(hub, "POST", "/admin/dead-letters/" + source + "/redrive",
+                "{\"route\":\"pubsub-fragile\"}");
+        assertThat(redrive.statusCode()).as(redrive.body()).isEqualTo(200);
+        assertThat(JSON.readTree(redrive.body()).get("redriven").asInt()).isEqualTo(3);
+
+        await().untilAsserted(() -> assertThat(deliveries(hub, "fragile", ids)).isEqualTo(3));
+        // every subscriber got the redriven orders again; those that had them changed nothing
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (String subscriber : List.of("notifications", "audit", "analytics", "fragile")) {
+                assertThat(deliveries(hub, subscriber, ids)).as(subscriber).isEqualTo(3);
+            }
+        });
+        assertThat(JSON.readTree(admin(hub, "GET", "/admin/dead-letters/" + source, null).body()).get("messages")).isEmpty();
+    }
+
+    private static HttpResponse<String> admin(RunningHub hub, String method, String path, String body) {
+        HttpRequest.Builder request = hub.adminRequest(path);
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return hub.send(request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     private RunningHub start(Map<String, String> overrides) {
         return start(overrides, null);
     }
 
     /** Starts a hub; with {@code sharing} it uses that hub's database, as instances behind one load balancer do. */
-    private RunningHub start(Map<String, String> overrides, RunningHub sharing) {
+    private RunningHub start(Map<String, String> overrides, RunningHub sharing, RoutesBuilder... extraRoutes) {
         Map<String, String> settings = new HashMap<>(nats.hubSettings());
         settings.putAll(overrides);
         Path dir = workDir.resolve("hub-" + hubs.size());
         if (sharing != null) {
             settings.put("hub.datasource.url", RunningHub.defaults(workDir.resolve("hub-0")).get("hub.datasource.url"));
         }
-        RunningHub hub = RunningHub.start(dir, settings);
+        RunningHub hub = RunningHub.start(dir, settings, extraRoutes);
         hubs.add(hub);
         await().untilAsserted(() -> {
             for (String route : List.of("pubsub-notifications", "pubsub-audit", "pubsub-analytics")) {

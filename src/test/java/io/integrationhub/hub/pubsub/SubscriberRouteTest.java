@@ -54,7 +54,8 @@ class SubscriberRouteTest extends RouteUnitTestSupport {
         ds = MemoryDatabase.migrated();
         log = new DeliveryLog(ds, "unit");
         context.getRegistry().bind("deliveryLog", log);
-        context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters());
+        context.getRegistry().bind("pubSubDeadLetters", new PubSubDeadLetters(null, "orders.created.dlq", "",
+                Duration.ofDays(7), Duration.ofSeconds(2)));
         // the publishing route is not exercised here (it needs NATS: PubSubTest, PubSubCrashJarIT)
         context.getRegistry().bind("orderPublisher", new OrderPublisher(null, "orders.created", "ORDERS", true,
                 Duration.ofDays(7), Duration.ofSeconds(2)));
@@ -64,7 +65,7 @@ class SubscriberRouteTest extends RouteUnitTestSupport {
                     PluginHelper.getResourceLoader(context).resolveResource("file:routes/pubsub/" + name + ".camel.yaml"));
             AdviceWith.adviceWith(context, "pubsub-" + name, r -> r.replaceFromWith("direct:" + name));
         }
-        AdviceWith.adviceWith(context, "pubsub-dead-letter", r -> r.weaveByToUri("nats:*").replace().to("mock:dlq"));
+        AdviceWith.adviceWith(context, "pubsub-dead-letter", r -> r.weaveByToUri("bean:pubSubDeadLetters*").replace().to("mock:dlq"));
         AdviceWith.adviceWith(context, "pubsub-publish-order", r -> r.replaceFromWith("direct:publish"));
         AdviceWith.adviceWith(context, "pubsub-deliveries", r -> r.replaceFromWith("direct:deliveries"));
         context.start();

@@ -42,6 +42,7 @@ public final class NatsClient implements AutoCloseable {
     public Map<String, String> hubSettings() {
         return Map.of("hub.pubsub.subject", subject(),
                 "hub.pubsub.jetstream.stream", stream(),
+                "hub.pubsub.dead-letter-stream", stream() + "_DLQ",
                 "hub.pubsub.jetstream.durable-prefix", "it-" + suffix + "-",
                 "hub.nats.servers", LocalServices.natsServers());
     }
@@ -62,10 +63,12 @@ public final class NatsClient implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try {
-            connection.jetStreamManagement().deleteStream(stream());
-        } catch (JetStreamApiException e) {
-            // the stream exists only for tests that turned JetStream on
+        for (String name : new String[] {stream(), stream() + "_DLQ"}) {
+            try {
+                connection.jetStreamManagement().deleteStream(name);
+            } catch (JetStreamApiException e) {
+                // the streams exist only for tests that turned JetStream on or dead-lettered something
+            }
         }
         connection.close();
     }
