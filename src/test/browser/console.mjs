@@ -1,11 +1,12 @@
 // Drives the hub's /console in Debian's headless Chromium through playwright-core (no browser
 // download: executablePath is the system's chromium). Usage:
-//   node console.mjs <hub base URL> <admin key> <order id> <screenshot path>
+//   node console.mjs <hub base URL> <admin key> <order id> <screenshot path> <dead-letter queue>
 // Exits 0 when the page loaded with no console error, listed the routes, found the order's trace by
-// its id and drew its spans; otherwise prints why and exits 1.
+// its id and drew its spans, showed the dead-letter queue's message and redrove it; otherwise prints
+// why and exits 1.
 import { chromium } from 'playwright-core';
 
-const [base, adminKey, orderId, screenshot] = process.argv.slice(2);
+const [base, adminKey, orderId, screenshot, deadLetterQueue] = process.argv.slice(2);
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const browser = await chromium.launch({
   executablePath,
@@ -57,6 +58,29 @@ try {
   await page.waitForSelector('#span-detail:not(.hidden)');
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   console.log('console: ' + routes.length + ' routes, trace of ' + orderId + ': ' + spans.length + ' spans');
+
+  // dead letters: the queue with its message, read without consuming it, a dry run, then a redrive
+  await page.click('button[data-tab="deadletters"]');
+  const source = '#dl-sources tr[data-source="' + deadLetterQueue + '"]';
+  await page.waitForSelector(source, { timeout: 15000 });
+  const depth = Number(await page.textContent(source + ' td:nth-child(3)'));
+  if (depth !== 1) problems.push('dead-letter queue ' + deadLetterQueue + ' shows ' + depth + ' messages, not 1');
+  await page.click(source);
+  await page.waitForSelector('#dl-messages tr[data-message]', { timeout: 15000 });
+  const reason = await page.textContent('#dl-messages tr[data-message] td:nth-child(5)');
+  if (!/unknown task type/.test(reason)) problems.push('dead letter reason: ' + reason);
+  await page.check('#dl-messages tr[data-message] input[type=checkbox]');
+  await page.click('#dl-dry-run');
+  await page.waitForFunction(() => /^would redrive 1 of 1/.test(document.querySelector('#dl-result').textContent),
+    null, { timeout: 15000 });
+  await page.click('#dl-messages tr[data-message] td:nth-child(2)');
+  await page.waitForSelector('#dl-detail:not(.hidden)');
+  if (screenshot) await page.screenshot({ path: screenshot.replace(/\.png$/, '-dead-letters.png'), fullPage: true });
+  await page.check('#dl-messages tr[data-message] input[type=checkbox]');
+  await page.click('#dl-redrive');
+  await page.waitForFunction(() => /^redriven 1 of 1/.test(document.querySelector('#dl-result').textContent),
+    null, { timeout: 15000 });
+  console.log('dead letters: ' + deadLetterQueue + ' redriven from the console');
 
   // GraphiQL, linked from the console, its assets from the jar: it loads the schema and runs the query
   await page.click('a.tab[href="graphiql.html"]');

@@ -1,5 +1,5 @@
 // The hub's console: plain browser JavaScript, no build step, no library, no CDN. It reads
-// GET /observe/console/overview and GET /observe/traces… with the admin key the user types in
+// GET /observe/console/overview, GET /observe/traces… and /admin/dead-letters… with the admin key the user types in
 // (kept in this tab's sessionStorage only). No inline script or style: the hub's CSP forbids them.
 'use strict';
 
@@ -30,11 +30,13 @@ function showMessage(text) {
   message.classList.toggle('hidden', !text);
 }
 
-async function api(path) {
+async function api(path, method, payload) {
   const headers = { 'Accept': 'application/json' };
   const key = sessionStorage.getItem(KEY);
   if (key) headers['X-API-Key'] = key;
-  const response = await fetch(path, { headers });
+  const init = { headers, method: method || 'GET' };
+  if (payload !== undefined) { headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(payload); }
+  const response = await fetch(path, init);
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = new Error(body.detail || (response.status + ' ' + response.statusText));
@@ -108,8 +110,95 @@ function renderReloads(overview) {
   }
 }
 
+// ---- dead letters: GET/POST/DELETE /admin/dead-letters… --------------------------------------------
+const dl = { source: null, after: null };
+
+async function loadDeadLetterSources() {
+  try {
+    const found = await api('/admin/dead-letters');
+    showMessage('');
+    const body = $('#dl-sources tbody');
+    body.replaceChildren();
+    for (const s of found.sources) {
+      const tr = row([el('code', s.source), s.broker, s.depth === undefined ? el('span', s.error, 'failed') : s.depth, s.redrivesTo]);
+      tr.dataset.source = s.source;
+      tr.children[2].className = 'num';
+      tr.addEventListener('click', () => loadDeadLetters(s.source, null));
+      body.appendChild(tr);
+    }
+  } catch (e) {
+    showMessage(e.status === 401 || e.status === 403 ? e.message + ' — type the admin key above.' : e.message);
+  }
+}
+
+async function loadDeadLetters(source, after) {
+  try {
+    const page = await api('/admin/dead-letters/' + encodeURIComponent(source) + '?limit=50' +
+      (after ? '&after=' + encodeURIComponent(after) : ''));
+    dl.source = source;
+    dl.after = page.next || null;
+    $('#dl-title').textContent = source + (after ? ' (after ' + after + ')' : '');
+    $('#dl-next').classList.toggle('hidden', !page.next);
+    $('#dl-detail').classList.add('hidden');
+    const body = $('#dl-messages tbody');
+    body.replaceChildren();
+    if (page.messages.length === 0) body.appendChild(row(['', 'nothing waits here', '', '', '', '', '', '']));
+    for (const m of page.messages) {
+      const box = el('input');
+      box.type = 'checkbox';
+      box.value = m.id;
+      const discard = el('button', 'Discard');
+      discard.type = 'button';
+      discard.addEventListener('click', event => { event.stopPropagation(); discardDeadLetter(m.id); });
+      const tr = row([box, el('code', m.id), m.failedAt ? new Date(m.failedAt).toLocaleString() : '', m.failedRoute || '',
+        m.reason, m.attempts === undefined ? '' : m.attempts, m.redriveCount, discard]);
+      tr.dataset.message = m.id;
+      tr.children[4].className = 'failed';
+      tr.addEventListener('click', event => {
+        if (event.target === box) return;
+        const detail = $('#dl-detail');
+        detail.textContent = JSON.stringify({ headers: m.headers, body: m.body, bodyBytes: m.bodyBytes,
+          bodyTruncated: m.bodyTruncated }, null, 2);
+        detail.classList.remove('hidden');
+      });
+      body.appendChild(tr);
+    }
+    $('#dl-view').classList.remove('hidden');
+  } catch (e) {
+    showMessage(e.message);
+  }
+}
+
+function selectedDeadLetters() {
+  return Array.from(document.querySelectorAll('#dl-messages tbody input[type=checkbox]:checked')).map(b => b.value);
+}
+
+async function redriveDeadLetters(dryRun) {
+  const ids = selectedDeadLetters();
+  if (ids.length === 0) { $('#dl-result').textContent = 'select messages first'; return; }
+  try {
+    const report = await api('/admin/dead-letters/' + encodeURIComponent(dl.source) + '/redrive', 'POST', { ids, dryRun });
+    $('#dl-result').textContent = (dryRun ? 'would redrive ' : 'redriven ') + report.redriven + ' of ' + report.matched +
+      ' to ' + report.redrivenTo + (report.refused.length ? ', refused ' + report.refused.length + ' (redrive limit)' : '');
+    if (!dryRun) { await loadDeadLetterSources(); await loadDeadLetters(dl.source, null); }
+  } catch (e) {
+    $('#dl-result').textContent = e.message;
+  }
+}
+
+async function discardDeadLetter(id) {
+  try {
+    await api('/admin/dead-letters/' + encodeURIComponent(dl.source) + '/' + encodeURIComponent(id), 'DELETE');
+    $('#dl-result').textContent = 'discarded ' + id;
+    await loadDeadLetterSources();
+    await loadDeadLetters(dl.source, null);
+  } catch (e) {
+    $('#dl-result').textContent = e.message;
+  }
+}
+
 async function refresh() {
-  if (state.tab === 'traces') return;
+  if (state.tab === 'traces' || state.tab === 'deadletters') return;
   try {
     const overview = await api('/observe/console/overview');
     showMessage('');
@@ -214,6 +303,7 @@ function selectTab(tab) {
   document.querySelectorAll('button.tab').forEach(b => b.classList.toggle('active', b.dataset.tab === tab));
   document.querySelectorAll('section.panel').forEach(s => s.classList.toggle('hidden', s.id !== tab));
   if (tab === 'traces') searchTraces($('#trace-query').value.trim());
+  else if (tab === 'deadletters') loadDeadLetterSources();
   else refresh();
 }
 
@@ -229,6 +319,11 @@ document.addEventListener('DOMContentLoaded', () => {
     event.preventDefault();
     searchTraces($('#trace-query').value.trim());
   });
+  $('#dl-select-all').addEventListener('click', () =>
+    document.querySelectorAll('#dl-messages tbody input[type=checkbox]').forEach(b => { b.checked = true; }));
+  $('#dl-dry-run').addEventListener('click', () => redriveDeadLetters(true));
+  $('#dl-redrive').addEventListener('click', () => redriveDeadLetters(false));
+  $('#dl-next').addEventListener('click', () => loadDeadLetters(dl.source, dl.after));
   const initial = new URLSearchParams(location.search).get('q');
   if (initial) { $('#trace-query').value = initial; selectTab('traces'); } else { refresh(); }
   state.timer = setInterval(refresh, 3000);

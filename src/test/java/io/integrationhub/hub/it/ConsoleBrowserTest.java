@@ -1,5 +1,12 @@
 package io.integrationhub.hub.it;
 
+import io.integrationhub.hub.testkit.RabbitQueues;
+import javax.sql.DataSource;
+import java.util.HashMap;
+import java.sql.ResultSet;
+import java.sql.Connection;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,13 +53,21 @@ class ConsoleBrowserTest {
         }
 
         String suffix = Long.toString(System.nanoTime(), 36);
-        try (RunningHub hub = RunningHub.start(workDir, Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
                 "hub.eventlog.topics", "user-events-cb-" + suffix + ",order-events-cb-" + suffix,
                 "hub.saga.topic", "order-events-cb-" + suffix,
                 "hub.eventlog.group", "cb-" + suffix,
                 "hub.cqrs.topic", "user-events-cb-" + suffix,
                 "hub.cqrs.projector.group", "cb-projector-" + suffix,
-                "hub.pubsub.subject", "orders.cb." + suffix))) {
+                "hub.pubsub.subject", "orders.cb." + suffix));
+        try (RabbitQueues rabbit = new RabbitQueues()) {
+            settings.putAll(rabbit.hubSettings());
+            showInTheConsole(settings, rabbit);
+        }
+    }
+
+    private void showInTheConsole(Map<String, String> settings, RabbitQueues rabbit) throws Exception {
+        try (RunningHub hub = RunningHub.start(workDir, settings)) {
             OrderApi orders = new OrderApi(hub);
             String orderId = UserApi.read(orders.place(OrderApi.order("u-console", "SKU-1", 1, "4.00")).body())
                     .get("orderId").asText();
@@ -60,11 +75,27 @@ class ConsoleBrowserTest {
             SpanStore store = hub.context().getRegistry().lookupByNameAndType(TracingConfiguration.STORE, SpanStore.class);
             await().atMost(Duration.ofSeconds(30)).until(() -> store.trace(traceId).size() >= 5);
 
+            // a task no worker knows: dead-lettered at once, for the dead-letters tab
+            HttpResponse<String> task = hub.send(HttpRequest.newBuilder(hub.uri("/api/tasks"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"no-such-kind\",\"payload\":{}}")).build());
+            assertThat(task.statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30)).until(() -> rabbit.messageCount(rabbit.deadLetterQueue()) == 1);
+
             Path screenshot = Path.of("target/console.png").toAbsolutePath();
             String output = run(List.of("node", "console.mjs", "http://localhost:" + hub.port(), RunningHub.ADMIN_KEY,
-                    orderId, screenshot.toString()), Duration.ofMinutes(2));
+                    orderId, screenshot.toString(), rabbit.deadLetterQueue()), Duration.ofMinutes(2));
             assertThat(output).contains("trace of " + orderId);
+            assertThat(output).contains("dead letters: " + rabbit.deadLetterQueue() + " redriven");
             assertThat(screenshot).exists();
+            // the redrive from the page was recorded, and the poison came back with its redrive count
+            DataSource ds = hub.context().getRegistry().findSingleByType(DataSource.class);
+            try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT COUNT(*) FROM dead_letter_action WHERE outcome = 'REDRIVEN'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> rabbit.messageCount(rabbit.deadLetterQueue()) == 1);
         }
     }
 
