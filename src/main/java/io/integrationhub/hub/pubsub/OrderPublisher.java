@@ -11,13 +11,9 @@ import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.infra.NatsConfiguration.NatsMonitor;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamConfiguration;
-import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.NatsMessage;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -134,26 +130,7 @@ public class OrderPublisher {
             throw unavailable("the NATS server has no JetStream: a durable publish needs it "
                     + "(or set hub.pubsub.publish.durable=false for an at-most-once core publish)");
         }
-        JetStreamManagement management = connection.jetStreamManagement();
-        StreamInfo info;
-        try {
-            info = management.getStreamInfo(stream);
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != 10059) { // 10059: stream not found
-                throw e;
-            }
-            management.addStream(StreamConfiguration.builder().name(stream).subjects(subject)
-                    .storageType(StorageType.File).maxAge(maxAge).build());
-            LOG.info("Created JetStream stream {} for subject {} (file storage, max age {})", stream, subject, maxAge);
-            info = null;
-        }
-        // a stream made for another hub.pubsub.subject (or by hand) stores nothing published here: every
-        // publish then waited for a PubAck that never came and answered 503 (found by the benchmark
-        // harness, which publishes on a subject of its own)
-        if (info != null && !management.getStreamNames(subject).contains(stream)) {
-            management.updateStream(StreamConfiguration.builder(info.getConfiguration()).addSubjects(subject).build());
-            LOG.info("Added subject {} to JetStream stream {}", subject, stream);
-        }
+        Streams.ensure(connection.jetStreamManagement(), stream, subject, maxAge);
         streamCheckedOn = connection;
     }
 

@@ -11,12 +11,8 @@ import io.integrationhub.hub.infra.NatsConfiguration.NatsMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.PublishOptions;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamInfo;
-import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import org.apache.camel.Exchange;
@@ -105,29 +101,7 @@ public class PubSubDeadLetters {
         if (streamCheckedOn == connection) {
             return;
         }
-        ensureStream(connection.jetStreamManagement(), stream, subject, maxAge);
+        Streams.ensure(connection.jetStreamManagement(), stream, subject, maxAge);
         streamCheckedOn = connection;
-    }
-
-    /** Creates stream {@code stream} for {@code subject} when missing (file storage). */
-    static void ensureStream(JetStreamManagement management, String stream, String subject, Duration maxAge)
-            throws IOException, JetStreamApiException {
-        StreamInfo info;
-        try {
-            info = management.getStreamInfo(stream);
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != 10059) { // 10059: stream not found
-                throw e;
-            }
-            management.addStream(StreamConfiguration.builder().name(stream).subjects(subject)
-                    .storageType(StorageType.File).maxAge(maxAge).build());
-            LOG.info("Created JetStream stream {} for dead-letter subject {} (file storage, max age {})", stream, subject, maxAge);
-            return;
-        }
-        // a stream made for another subject would store nothing published here (see OrderPublisher)
-        if (!management.getStreamNames(subject).contains(stream)) {
-            management.updateStream(StreamConfiguration.builder(info.getConfiguration()).addSubjects(subject).build());
-            LOG.info("Added subject {} to JetStream stream {}", subject, stream);
-        }
     }
 }
