@@ -28,6 +28,7 @@ import org.apache.camel.model.Resilience4jConfigurationDefinition;
  * {@code CallNotPermittedException} instead of passing it on untouched), so a route, Java or YAML,
  * only says {@code circuitBreaker: {configuration: service-b-breaker}}. The gateway's forwarding gets
  * one breaker per service behind it, {@code forward-<service>}, without listing them in {@code hub.breakers}.
+ * What a failing call answers instead ({@code hub.breaker.<name>.fallback}): {@link BreakerFallbacks}.
  */
 public final class BreakerConfiguration implements CamelConfiguration {
 
@@ -85,6 +86,7 @@ public final class BreakerConfiguration implements CamelConfiguration {
         }
         context.getRegistry().bind(eipConfiguration(name), eip);
         context.getRegistry().bind("breaker-" + name + "-health", new BreakerHealthCheck(breaker));
+        context.getRegistry().lookupByNameAndType(BreakerFallbacks.BEAN, BreakerFallbacks.class).define(name);
     }
 
     /** Name of the breaker of the gateway's forwarding to {@code service}. */
@@ -132,6 +134,7 @@ public final class BreakerConfiguration implements CamelConfiguration {
         ExecutorService pool = context.getExecutorServiceManager().newThreadPool(this, "CircuitBreaker", threads, threads);
         context.getRegistry().bind(TIMEOUT_POOL, pool);
         context.getRegistry().bind(REGISTRY, registry);
+        context.getRegistry().bind(BreakerFallbacks.BEAN, new BreakerFallbacks(context));
         for (String name : names(context)) {
             define(context, name);
         }

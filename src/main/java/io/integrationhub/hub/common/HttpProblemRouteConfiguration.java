@@ -35,6 +35,9 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
     public static final String ID = "http-problem";
     /** Exchange property holding the path the client asked for, used as the problem's instance. */
     public static final String REQUEST_PATH = "hubRequestPath";
+    /** Exchange properties holding the client's method and query (a breaker's cached fallback is keyed by them). */
+    public static final String REQUEST_METHOD = "hubRequestMethod";
+    public static final String REQUEST_QUERY = "hubRequestQuery";
     private static final Logger LOG = LoggerFactory.getLogger(HttpProblemRouteConfiguration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,6 +47,8 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
             // remember the request path: routes drop the client's headers before calling downstream
             .interceptFrom()
                 .setProperty(REQUEST_PATH, header(Exchange.HTTP_URI))
+                .setProperty(REQUEST_METHOD, header(Exchange.HTTP_METHOD))
+                .setProperty(REQUEST_QUERY, header(Exchange.HTTP_QUERY))
             .end()
             // HttpClient's own type, not java.net.ConnectException: a broker client's refused connection
             // (its cause) must not be taken for a refusing HTTP downstream

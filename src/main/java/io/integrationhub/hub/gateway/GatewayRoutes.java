@@ -2,6 +2,7 @@ package io.integrationhub.hub.gateway;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -63,6 +64,10 @@ public class GatewayRoutes extends RouteBuilder {
                     // the service's own status is the answer: a 404 or 409 from it is passed on, not turned into 502
                     .to("http://gateway?throwExceptionOnFailure=false")
                     .process(ServiceFailed::throwOnServerError)
+                    .to("bean:breakerFallbacks?method=remember('" + Breakers.forwardBreaker(service) + "')")
+                // hub.breaker.forward-<service>.fallback: cached / static answer, or the failure as it is
+                .onFallback()
+                    .to("bean:breakerFallbacks?method=fallback('" + Breakers.forwardBreaker(service) + "')")
                 .end();
         }
 
@@ -80,7 +85,13 @@ public class GatewayRoutes extends RouteBuilder {
             .filter(header("userId").isNotNull())
                 .enrich("direct:gateway-leg-user", new OrderViewAggregation())
             .end()
-            .process(e -> JsonResponses.answer(e, 200, OrderViewLegs.view(e)));
+            .process(e -> {
+                Map<String, Object> view = OrderViewLegs.view(e);
+                JsonResponses.answer(e, 200, view);
+                if (view.get("fallbacks") instanceof List<?> fallbacks && fallbacks.get(0) instanceof Map<?, ?> first) {
+                    e.getMessage().setHeader("X-Hub-Fallback", first.get("kind"));
+                }
+            });
 
         leg("order", "orderId", "{{hub.order-view.order.url}}");
         leg("payment", "orderId", "{{hub.order-view.payment.url}}");
@@ -100,9 +111,17 @@ public class GatewayRoutes extends RouteBuilder {
             .setBody(constant(null))
             .circuitBreaker().configuration(Breakers.eipConfiguration("gateway-" + leg))
                 .to("http://order-view-" + leg)
+                .to("bean:breakerFallbacks?method=remember('gateway-" + leg + "')")
                 .process(OrderViewLegs::answered)
             .onFallback()
-                .process(OrderViewLegs::failed)
+                // hub.breaker.gateway-<leg>.fallback: the last good answer of this leg, or a reason instead of a body
+                .to("bean:breakerFallbacks?method=offer('gateway-" + leg + "')")
+                .choice()
+                    .when(exchangeProperty("hubFallbackServed"))
+                        .process(OrderViewLegs::answered)
+                    .otherwise()
+                        .process(OrderViewLegs::failed)
+                .end()
             .end();
     }
 

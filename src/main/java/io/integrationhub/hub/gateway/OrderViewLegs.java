@@ -20,7 +20,11 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 public final class OrderViewLegs {
 
     /** One leg's result: the service's JSON, or why there is none. */
-    public record Outcome(String leg, JsonNode body, int status, String reason) {
+    public record Outcome(String leg, JsonNode body, int status, String reason, Map<String, String> fallback) {
+        public Outcome(String leg, JsonNode body, int status, String reason) {
+            this(leg, body, status, reason, null);
+        }
+
         boolean ok() {
             return body != null;
         }
@@ -37,9 +41,12 @@ public final class OrderViewLegs {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 500, Integer.class);
         String text = exchange.getMessage().getBody(String.class);
         Outcome outcome;
+        String fallback = exchange.getMessage().getHeader("X-Hub-Fallback", String.class);
         if (status >= 200 && status < 300) {
             try {
-                outcome = new Outcome(leg, JSON.readTree(text), status, null);
+                // a breaker's fallback (hub.breaker.gateway-<leg>.fallback) answered: say so in the view
+                outcome = new Outcome(leg, JSON.readTree(text), status, null, fallback == null ? null : Map.of("leg", leg,
+                        "kind", fallback, "ageSeconds", exchange.getMessage().getHeader("Age", "0", String.class)));
             } catch (Exception e) {
                 outcome = new Outcome(leg, null, 502, "the " + leg + " service answered something else than JSON");
             }
@@ -116,6 +123,11 @@ public final class OrderViewLegs {
         }
         if (!errors.isEmpty()) {
             view.put("errors", errors);
+        }
+        List<Map<String, String>> fallbacks = legs.values().stream().filter(o -> o.fallback() != null)
+                .map(Outcome::fallback).toList();
+        if (!fallbacks.isEmpty()) {
+            view.put("fallbacks", fallbacks);
         }
         return view;
     }

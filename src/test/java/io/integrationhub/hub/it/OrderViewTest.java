@@ -38,6 +38,8 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(KafkaTestKit.class)
 class OrderViewTest {
 
+    private static final java.util.concurrent.atomic.AtomicBoolean PAYMENT_FAILS = new java.util.concurrent.atomic.AtomicBoolean();
+
     @TempDir
     static Path workDir;
     @TempDir
@@ -76,7 +78,8 @@ class OrderViewTest {
             if (!id.equals("missing") && !id.equals("o-failorder") && !id.equals("o-slowordr")) {
                 meet();
             }
-            answer(ex, id.equals("o-failpay") ? 500 : 200, "{\"orderId\":\"" + id + "\",\"status\":\"RESERVED\"}");
+            boolean failing = id.equals("o-failpay") || (id.equals("o-flipping") && PAYMENT_FAILS.get());
+            answer(ex, failing ? 500 : 200, "{\"orderId\":\"" + id + "\",\"status\":\"RESERVED\"}");
         });
         legs.createContext("/users/", ex -> {
             try {
@@ -97,6 +100,8 @@ class OrderViewTest {
         settings.put("hub.breaker.gateway-user.timeout-ms", "500");
         settings.put("hub.breaker.gateway-order.timeout-ms", "2000"); // shorter than the barrier wait: asked one after the other, the first leg times out
         settings.put("hub.breaker.gateway-payment.timeout-ms", "2000");
+        // the payment leg stands in its last good answer while the payment service fails
+        settings.put("hub.breaker.gateway-payment.fallback", "cached");
         hubWithTestLegs = RunningHub.start(otherDir, settings);
     }
 
@@ -146,6 +151,24 @@ class OrderViewTest {
         assertThat(view.get("payment").get("status").asText()).isEqualTo("RESERVED");
         assertThat(view.get("user").isNull()).isTrue();
         assertThat(view.get("errors").toString()).contains("\"leg\":\"user\"").contains("did not answer in time");
+    }
+
+    @Test
+    void shouldStandInTheLastGoodPaymentAnswerMarkedAsSuchWhileThePaymentServiceFails() {
+        PAYMENT_FAILS.set(false);
+        HttpResponse<String> fresh = hubWithTestLegs.get("/api/order-views/o-flipping");
+        assertThat(UserApi.read(fresh.body()).has("fallbacks")).isFalse();
+
+        PAYMENT_FAILS.set(true);
+        HttpResponse<String> response = hubWithTestLegs.get("/api/order-views/o-flipping");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Hub-Fallback")).hasValue("cached");
+        JsonNode view = UserApi.read(response.body());
+        assertThat(view.get("payment").path("status").asText()).as(response.body()).isEqualTo("RESERVED");
+        assertThat(view.path("errors").toString()).as(response.body()).doesNotContain("payment");
+        assertThat(view.get("fallbacks").get(0).get("leg").asText()).isEqualTo("payment");
+        assertThat(view.get("fallbacks").get(0).get("kind").asText()).isEqualTo("cached");
     }
 
     @Test

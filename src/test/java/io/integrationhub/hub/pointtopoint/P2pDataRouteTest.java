@@ -4,6 +4,7 @@ import java.util.Map;
 import java.net.SocketTimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.integrationhub.hub.circuitbreaker.BreakerFallbacks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import org.apache.camel.Exchange;
@@ -43,6 +44,8 @@ class P2pDataRouteTest extends RouteUnitTestSupport {
     void loadAndAdviseTheYamlRoute() throws Exception {
         // the breaker's configuration, which the hub binds (BreakerConfiguration); its logic is not tested here
         context.getRegistry().bind("service-b-breaker", new Resilience4jConfigurationDefinition());
+        // and its fallback bean: no fallback defined for service-b here, so it answers the failure as it is
+        context.getRegistry().bind(BreakerFallbacks.BEAN, new BreakerFallbacks(context));
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 PluginHelper.getResourceLoader(context).resolveResource("file:routes/p2p.camel.yaml"));
         AdviceWith.adviceWith(context, "p2p-data", route -> {
