@@ -12,6 +12,8 @@ import io.integrationhub.hub.cqrs.query.ProjectionLag;
 import io.integrationhub.hub.cqrs.query.UserEventFeed;
 import io.integrationhub.hub.cqrs.query.UserEventStream;
 import io.integrationhub.hub.cqrs.query.UserGraphQl;
+import io.integrationhub.hub.cqrs.query.UserSubscriptions;
+import io.integrationhub.hub.cqrs.query.UserGraphQl;
 import io.integrationhub.hub.cqrs.query.UserProjector;
 import io.integrationhub.hub.cqrs.query.UserReadModel;
 import io.integrationhub.hub.common.ReplayTargets;
@@ -32,6 +34,8 @@ import org.apache.camel.CamelContext;
 public final class CqrsConfiguration implements CamelConfiguration {
 
     public static final String WEBSOCKET_PATH = "/ws/users";
+    /** POST: queries; GET with a WebSocket upgrade: subscriptions (graphql-ws). */
+    public static final String GRAPHQL_PATH = "/graphql";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -51,21 +55,31 @@ public final class CqrsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("userCommands", new UserCommands(dataSource, topic));
         context.getRegistry().bind("userReadModel", readModel);
         context.getRegistry().bind("userProjector", new UserProjector(dataSource));
-        context.getRegistry().bind("userGraphQl", new UserGraphQl(readModel,
+        UserGraphQl graphQl = new UserGraphQl(readModel,
                 HubSettings.positiveInt(context, "hub.cqrs.graphql.max-depth"),
                 HubSettings.positiveInt(context, "hub.cqrs.graphql.max-complexity"),
-                HubSettings.positiveInt(context, "hub.cqrs.graphql.max-page-size")));
+                HubSettings.positiveInt(context, "hub.cqrs.graphql.max-page-size"));
+        context.getRegistry().bind("userGraphQl", graphQl);
 
         UserEventStream stream = new UserEventStream(context, port, WEBSOCKET_PATH,
                 HubSettings.positiveInt(context, "hub.cqrs.websocket.max-clients"),
                 HubSettings.positiveInt(context, "hub.cqrs.websocket.max-queued-bytes"),
                 HubSettings.positiveInt(context, "hub.http.max-websocket-message-bytes"));
         context.getRegistry().bind("userEventStream", stream);
+        // GraphQL subscriptions (graphql-ws) at ws://…/graphql, fed as /ws/users is, with its limits
+        UserSubscriptions subscriptions = new UserSubscriptions(context, port, GRAPHQL_PATH, graphQl,
+                HubSettings.positiveInt(context, "hub.cqrs.websocket.max-clients"),
+                HubSettings.positiveInt(context, "hub.cqrs.websocket.max-queued-bytes"));
+        context.getRegistry().bind("userSubscriptions", subscriptions);
         context.getRegistry().bind("userEventFeed", new UserEventFeed(dataSource,
                 Duration.ofMillis(HubSettings.positiveInt(context, "hub.cqrs.websocket.applied-wait-ms")),
-                stream::clientCount, stream::broadcast));
+                () -> stream.clientCount() + subscriptions.subscriptionCount(), record -> {
+                    stream.broadcast(record);
+                    subscriptions.publish(record);
+                }));
         HubSettings.required(context, "hub.cqrs.websocket.group-prefix");
         context.addService(stream, true, true);
+        context.addService(subscriptions, true, true);
 
         KafkaConfiguration.KafkaAdmin admin = context.getRegistry()
                 .lookupByNameAndType(KafkaConfiguration.ADMIN, KafkaConfiguration.KafkaAdmin.class);
@@ -78,6 +92,7 @@ public final class CqrsConfiguration implements CamelConfiguration {
 
         OnStarted.once(context, ctx -> {
             stream.mount();
+            subscriptions.mount();
             MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {
                 Gauge.builder("hub.cqrs.projection.lag", lag, ProjectionLag::lag)

@@ -33,7 +33,10 @@ public final class HttpLimits {
      * every limit (with TLS too: ALPN stays off, so HTTPS is HTTP/1.1); HTTP/2 is gRPC's, on its own port.
      */
     HttpServerOptions applyTo(HttpServerOptions options) {
+        // the WebSocket subprotocol of GraphQL subscriptions (graphql-ws): a client that asks for it gets it
+        // named in the handshake answer, as graphql-ws clients and browsers require
         return options.setHttp2ClearTextEnabled(false)
+                .addWebSocketSubProtocol("graphql-transport-ws")
                 .setMaxHeaderSize(maxHeaderBytes)
                 .setMaxWebSocketFrameSize(maxWebSocketFrameBytes)
                 .setMaxWebSocketMessageSize(maxWebSocketMessageBytes);

@@ -27,6 +27,7 @@ import graphql.schema.DataFetcher;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
+import graphql.execution.AsyncExecutionStrategy;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
 import io.integrationhub.hub.cqrs.api.UserView;
@@ -59,6 +60,7 @@ public class UserGraphQl {
     private final int maxPageSize;
     private final GraphQL graphQl;
     private final GraphQL introspection;
+    private final GraphQL subscriptions;
 
     /**
      * Depth allowed to a query that only asks about the schema ({@code __schema}, {@code __type}): the
@@ -80,6 +82,66 @@ public class UserGraphQl {
         this.introspection = GraphQL.newGraphQL(schema)
                 .instrumentation(new MaxQueryDepthInstrumentation(INTROSPECTION_MAX_DEPTH))
                 .build();
+        // A subscription runs once per change, with the change as its root: graphql-java's own
+        // subscription strategy wants a reactive Publisher per subscriber, which the hub would have to
+        // write by hand; executing the subscription's selection on each change (as a query is) gives
+        // the client the same answer, with the same depth and complexity limits.
+        this.subscriptions = GraphQL.newGraphQL(schema)
+                .subscriptionExecutionStrategy(new AsyncExecutionStrategy())
+                .instrumentation(new ChainedInstrumentation(List.of(
+                        new MaxQueryDepthInstrumentation(maxDepth),
+                        new MaxQueryComplexityInstrumentation(maxComplexity))))
+                .build();
+    }
+
+    /** One change of a user, the root of a {@code userChanged} subscription's answer. */
+    public record UserChange(String id, String name, String email, String updatedAt, boolean deleted, String event) {
+    }
+
+    /** A subscription a client asked for: its document, variables and operation. */
+    public record Subscription(String query, Map<String, Object> variables, String operationName) {
+    }
+
+    private static final UserChange PROBE = new UserChange("probe", "probe", "probe@example.com",
+            "2026-01-01T00:00:00Z", false, "UserCreated");
+
+    /**
+     * The errors of a subscription request (graphql-ws {@code subscribe} payload), empty when it is a
+     * valid subscription this hub serves: not a subscription, unknown fields, too deep or too complex
+     * are refused before anything is sent.
+     */
+    public List<Map<String, Object>> check(Subscription subscription) {
+        Document document;
+        try {
+            document = new Parser().parseDocument(subscription.query());
+        } catch (RuntimeException e) {
+            return List.of(error("the query does not parse: " + e.getMessage()));
+        }
+        List<OperationDefinition> operations = document.getDefinitionsOfType(OperationDefinition.class).stream()
+                .filter(o -> subscription.operationName() == null || subscription.operationName().equals(o.getName()))
+                .toList();
+        if (operations.size() != 1 || operations.get(0).getOperation() != OperationDefinition.Operation.SUBSCRIPTION) {
+            return List.of(error("send one subscription here (subscription { userChanged { … } }); "
+                    + "queries go to POST /graphql"));
+        }
+        ExecutionResult result = subscriptions.execute(input(subscription).root(PROBE).build());
+        return result.getErrors().stream().map(GraphQLError::toSpecification).toList();
+    }
+
+    /** The answer of {@code subscription} to one change (the {@code next} payload). */
+    public Map<String, Object> answer(Subscription subscription, UserChange change) {
+        return subscriptions.execute(input(subscription).root(change).build()).toSpecification();
+    }
+
+    private static ExecutionInput.Builder input(Subscription subscription) {
+        ExecutionInput.Builder input = ExecutionInput.newExecutionInput().query(subscription.query());
+        if (subscription.variables() != null) {
+            input.variables(subscription.variables());
+        }
+        if (subscription.operationName() != null) {
+            input.operationName(subscription.operationName());
+        }
+        return input;
     }
 
     /** Whether every operation of {@code query} selects only schema fields ({@code __schema}, {@code __type}, {@code __typename}). */
@@ -140,6 +202,8 @@ public class UserGraphQl {
                 .type("Query", q -> q
                         .dataFetcher("user", fetcher(env -> readModel.find(env.getArgument("id")).orElse(null)))
                         .dataFetcher("users", fetcher(this::users)))
+                // the change a subscription is executed on is its root
+                .type("Subscription", t -> t.dataFetcher("userChanged", env -> env.getSource()))
                 .build();
         return new SchemaGenerator().makeExecutableSchema(types, wiring);
     }
