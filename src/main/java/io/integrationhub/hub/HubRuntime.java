@@ -9,6 +9,7 @@ import java.util.function.UnaryOperator;
 
 import io.integrationhub.hub.circuitbreaker.BreakerConfiguration;
 import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
+import io.integrationhub.hub.common.EventSchemaRoutes;
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.HubSettings;
@@ -152,6 +153,7 @@ public final class HubRuntime {
                 // the core's own routes
                 new OutboxRelayRoutes(),
                 new IdempotencyPurgeRoutes(),
+                new EventSchemaRoutes(),
                 // the patterns' Java routes (their YAML routes are in routes/)
                 new TaskQueueRoutes(),
                 new PubSubRoutes(),

@@ -39,8 +39,12 @@ public class Outbox {
         this.retention = retention;
     }
 
-    /** Adds an event to the outbox inside the caller's transaction on {@code c}. */
-    public static void append(Connection c, String topic, String aggregateId, EventEnvelope event) throws SQLException {
+    /**
+     * Adds an event to the outbox inside the caller's transaction on {@code c}, stamped with its schema
+     * version once its data matches the schema ({@link EventSchemas#stamp}: a mismatch fails the transaction).
+     */
+    public static void append(Connection c, String topic, String aggregateId, EventEnvelope unstamped) throws SQLException {
+        EventEnvelope event = EventSchemas.shared().stamp(unstamped);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (topic, event_id, aggregate_id, event_type, "
                 + "payload, created_at, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, topic);

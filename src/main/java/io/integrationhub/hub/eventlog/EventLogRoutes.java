@@ -17,6 +17,7 @@ import io.integrationhub.hub.eventlog.api.AppendEvent;
 import io.integrationhub.hub.eventlog.api.EventAppended;
 import io.integrationhub.hub.eventlog.api.ReplayStarted;
 import io.integrationhub.hub.common.EventEnvelope;
+import io.integrationhub.hub.common.EventSchemas;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.builder.RouteBuilder;
@@ -64,9 +65,7 @@ public class EventLogRoutes extends RouteBuilder {
                 .process(EventRecords.recordSpans("event log projection"))
                 .bean("eventProjection", "applyBatch")
                 // what the batch left (not events; or all, when its transaction failed), in order
-                .split(EventRecords.recordsLeft()).stopOnException()
-                    .to("direct:eventlog-apply-record")
-                .end()
+                .process(EventRecords.applyOneByOne("direct:eventlog-apply-record"))
                 .process(EventRecords::commitHighestOffsets);
         }
 
@@ -143,8 +142,9 @@ public class EventLogRoutes extends RouteBuilder {
         AppendEvent request = JSON.readValue(exchange.getIn().getBody(byte[].class), AppendEvent.class);
         // with an Idempotency-Key, a retry appends the same eventId: the consumers apply it once
         String eventId = IdempotentRequests.stableId(exchange).orElseGet(() -> UUID.randomUUID().toString());
-        EventEnvelope envelope = new EventEnvelope(eventId, request.event(),
-                Instant.now().toString(), request.data());
+        // an event type with a schema (events/<Event>/v<N>.json) must match it: 400 naming what is wrong
+        EventEnvelope envelope = EventSchemas.shared().stamp(new EventEnvelope(eventId, request.event(),
+                Instant.now().toString(), request.data()));
         String topic = exchange.getIn().getHeader("topic", String.class);
         exchange.getIn().removeHeaders("*");
         exchange.getIn().setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);

@@ -12,6 +12,7 @@ import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.common.EventEnvelope;
+import io.integrationhub.hub.common.EventSchemas;
 import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderAccepted;
 import io.integrationhub.hub.saga.api.OrderRequest;
@@ -164,7 +165,8 @@ public class ChoreographyRoutes extends RouteBuilder {
     }
 
     private static void event(Exchange exchange, String type, JsonNode data) throws Exception {
-        EventEnvelope envelope = new EventEnvelope(UUID.randomUUID().toString(), type, Instant.now().toString(), data);
+        EventEnvelope envelope = EventSchemas.shared().stamp(
+                new EventEnvelope(UUID.randomUUID().toString(), type, Instant.now().toString(), data));
         exchange.getMessage().removeHeaders("*", KafkaConstants.MANUAL_COMMIT);
         exchange.getMessage().setHeader(KafkaConstants.KEY, orderId(exchange));
         exchange.getMessage().setBody(JSON.writeValueAsString(envelope));

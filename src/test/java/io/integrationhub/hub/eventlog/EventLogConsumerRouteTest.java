@@ -73,7 +73,7 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
 
     @Test
     void shouldApplyAnEventOnceWhateverTheDeliveries() throws Exception {
-        String envelope = "{\"eventId\":\"e-1\",\"event\":\"UserCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}";
+        String envelope = "{\"eventId\":\"e-1\",\"event\":\"EntityCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}";
         Map<String, Object> headers = Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-1");
 
         poll(record(envelope, headers));
@@ -98,11 +98,24 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
     }
 
     @Test
+    void shouldDeadLetterEveryRecordThatIsNotAnEventInOnePollNotOnlyTheFirst() throws Exception {
+        MockEndpoint dlt = getMockEndpoint("mock:dlt");
+        dlt.expectedBodiesReceived("garbage-1", "garbage-2", "garbage-3");
+
+        poll(record("garbage-1", Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-9")),
+                record("garbage-2", Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-9")),
+                record("garbage-3", Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-9")));
+
+        dlt.assertIsSatisfied();
+        assertThat(dlt.getExchanges().get(2).getIn().getHeader("x-failed-route", String.class)).isEqualTo("eventlog-user-events");
+    }
+
+    @Test
     void shouldDeadLetterAnEventWithoutAKey() throws Exception {
         MockEndpoint dlt = getMockEndpoint("mock:dlt");
         dlt.expectedMessageCount(1);
 
-        poll(record("{\"eventId\":\"e-3\",\"event\":\"UserCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}",
+        poll(record("{\"eventId\":\"e-3\",\"event\":\"EntityCreated\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"data\":{}}",
                 Map.of(KafkaConstants.TOPIC, "user-events")));
 
         dlt.assertIsSatisfied();
@@ -116,14 +129,14 @@ class EventLogConsumerRouteTest extends RouteUnitTestSupport {
         Map<String, Object> u5 = Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-5");
         Map<String, Object> u6 = Map.of(KafkaConstants.TOPIC, "user-events", KafkaConstants.KEY, "u-6");
 
-        poll(record(event("e-51", "UserCreated"), u5), record(event("e-61", "UserCreated"), u6),
-                record("not json", u5), record(event("e-52", "UserUpdated"), u5), record(event("e-51", "UserCreated"), u5));
-        poll(record(event("e-52", "UserUpdated"), u5), record(event("e-53", "UserDeleted"), u5));
+        poll(record(event("e-51", "EntityCreated"), u5), record(event("e-61", "EntityCreated"), u6),
+                record("not json", u5), record(event("e-52", "EntityUpdated"), u5), record(event("e-51", "EntityCreated"), u5));
+        poll(record(event("e-52", "EntityUpdated"), u5), record(event("e-53", "EntityDeleted"), u5));
 
         dlt.assertIsSatisfied();
         assertThat(count("SELECT event_count FROM entity_projection WHERE entity_id = 'u-5'")).as("e-51, e-52, e-53 once each").isEqualTo(3);
         assertThat(count("SELECT event_count FROM entity_projection WHERE entity_id = 'u-6'")).isEqualTo(1);
-        assertThat(count("SELECT COUNT(*) FROM entity_projection WHERE entity_id = 'u-5' AND last_event_type = 'UserDeleted'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM entity_projection WHERE entity_id = 'u-5' AND last_event_type = 'EntityDeleted'")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM event_applied")).isEqualTo(4);
     }
 

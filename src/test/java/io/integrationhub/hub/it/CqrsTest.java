@@ -284,6 +284,69 @@ class CqrsTest {
                 413, "/graphql");
     }
 
+    @Test
+    void shouldStampEachUserEventWithItsSchemaVersionAndServeTheSchemas() throws Exception {
+        String id = UserApi.read(users.create(null, "Grace Hopper", "grace-" + SUFFIX + "@example.com").body()).get("id").asText();
+
+        JsonNode created = UserApi.read(awaitRecord(id, "UserCreated").value());
+        assertThat(created.get("schemaVersion").asInt()).isEqualTo(1);
+
+        JsonNode schemas = UserApi.read(hub.get("/api/schemas").body());
+        assertThat(schemas.get("events").toString()).contains("{\"event\":\"UserCreated\",\"currentVersion\":1,\"versions\":[1]}")
+                .contains("\"OrderConfirmed\"").contains("\"PaymentRejected\"");
+        HttpResponse<String> schema = hub.get("/api/schemas/UserCreated/v1");
+        assertThat(schema.statusCode()).isEqualTo(200);
+        assertThat(schema.headers().firstValue("Content-Type")).hasValue("application/schema+json");
+        assertThat(UserApi.read(schema.body()).get("required").toString()).contains("\"email\"");
+        assertThat(hub.get("/api/schemas/UserCreated/1").body()).isEqualTo(schema.body());
+        ProblemAssert.assertProblem(hub.get("/api/schemas/UserCreated/7"), 404, "/api/schemas/UserCreated/7");
+        ProblemAssert.assertProblem(hub.get("/api/schemas/NoSuchEvent/1"), 404, "/api/schemas/NoSuchEvent/1");
+        ProblemAssert.assertProblem(hub.get("/api/schemas/UserCreated/latest"), 400, "/api/schemas/UserCreated/latest");
+    }
+
+    @Test
+    void shouldRefuseAnEventNotMatchingItsSchemaAtTheProducerAndDeadLetterItAtTheConsumer() throws Exception {
+        String id = "schema-bad-" + SUFFIX;
+        HttpResponse<String> refused = users.send("POST", "/api/events/" + TOPIC, "application/json",
+                "{\"key\":\"" + id + "\",\"event\":\"UserCreated\",\"data\":{\"id\":\"" + id + "\",\"name\":\"No Email\"}}");
+        assertThat(ProblemAssert.assertProblem(refused, 400, "/api/events/" + TOPIC).get("detail").asText())
+                .contains("UserCreated").contains("schema v1").contains("email");
+
+        // the same event, put on the topic by a client that skipped the hub: the consumers dead-letter it
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(TOPIC, id, "{\"eventId\":\"" + UUID.randomUUID() + "\",\"event\":\"UserCreated\","
+                    + "\"occurredAt\":\"" + Instant.now() + "\",\"data\":{\"id\":\"" + id + "\",\"name\":\"No Email\"}}")).get();
+            producer.send(new ProducerRecord<>(TOPIC, id, "{\"eventId\":\"" + UUID.randomUUID() + "\",\"event\":\"UserDeleted\","
+                    + "\"schemaVersion\":9,\"occurredAt\":\"" + Instant.now() + "\",\"data\":{}}")).get();
+        }
+        List<String> reasons = awaitDeadLetters(id, 2);
+        assertThat(reasons.get(0)).contains("does not match its schema v1").contains("email");
+        assertThat(reasons.get(1)).contains("schemaVersion 9");
+        assertThat(users.user(id).isNull()).isTrue();
+    }
+
+    /** The failure reasons of the CQRS projector's dead letters of the records keyed {@code key}, once there are {@code count}. */
+    private static List<String> awaitDeadLetters(String key, int count) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestKit.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "cqrs-dlt-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(TOPIC + ".dlt"));
+            List<String> reasons = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    var route = r.headers().lastHeader("x-failed-route");
+                    if (key.equals(r.key()) && route != null && new String(route.value()).equals("cqrs-projector")) {
+                        reasons.add(new String(r.headers().lastHeader("x-failure-reason").value()));
+                    }
+                }
+                assertThat(reasons).hasSize(count);
+            });
+            return reasons;
+        }
+    }
+
     private static ConsumerRecord<String, String> awaitRecord(String key, String eventType) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestKit.bootstrapServers());

@@ -88,13 +88,13 @@ class EventLogTest {
     @Test
     void shouldStoreTheContractsEnvelopeKeyedByEntityId() throws Exception {
         String key = "user-" + UUID.randomUUID();
-        JsonNode stored = append(key, "UserCreated", "{\"name\":\"Ada\"}");
+        JsonNode stored = append(key, "EntityCreated", "{\"name\":\"Ada\"}");
 
         ConsumerRecord<String, String> record = readBack(stored.get("partition").asInt(), stored.get("offset").asLong());
         assertThat(record.key()).isEqualTo(key);
         JsonNode value = JSON.readTree(record.value());
         assertThat(UUID.fromString(value.get("eventId").asText()).toString()).isEqualTo(stored.get("eventId").asText());
-        assertThat(value.get("event").asText()).isEqualTo("UserCreated");
+        assertThat(value.get("event").asText()).isEqualTo("EntityCreated");
         assertThat(Instant.parse(value.get("occurredAt").asText())).isBefore(Instant.now().plusSeconds(1));
         assertThat(value.get("data").get("name").asText()).isEqualTo("Ada");
     }
@@ -105,8 +105,8 @@ class EventLogTest {
         String b = "user-" + UUID.randomUUID();
         List<String> orderOfA = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            orderOfA.add(append(a, "UserUpdated", "{\"n\":" + i + "}").get("eventId").asText());
-            append(b, "UserUpdated", "{\"n\":" + i + "}");
+            orderOfA.add(append(a, "EntityUpdated", "{\"n\":" + i + "}").get("eventId").asText());
+            append(b, "EntityUpdated", "{\"n\":" + i + "}");
         }
 
         await().until(() -> count("event_applied WHERE entity_id = '" + a + "'") == 30);
@@ -119,13 +119,13 @@ class EventLogTest {
     @Test
     void shouldChangeNothingWhenTheSameEventIsDeliveredTwice() throws Exception {
         String key = "user-" + UUID.randomUUID();
-        String envelope = envelope(UUID.randomUUID().toString(), "UserCreated");
+        String envelope = envelope(UUID.randomUUID().toString(), "EntityCreated");
         producer.send(new ProducerRecord<>(TOPIC, key, envelope)).get();
         producer.send(new ProducerRecord<>(TOPIC, key, envelope)).get();
-        String marker = envelope(UUID.randomUUID().toString(), "UserUpdated");
+        String marker = envelope(UUID.randomUUID().toString(), "EntityUpdated");
         producer.send(new ProducerRecord<>(TOPIC, key, marker)).get();
 
-        await().until(() -> "UserUpdated".equals(single("SELECT last_event_type FROM entity_projection WHERE entity_id = '" + key + "'")));
+        await().until(() -> "EntityUpdated".equals(single("SELECT last_event_type FROM entity_projection WHERE entity_id = '" + key + "'")));
         assertThat(single("SELECT event_count FROM entity_projection WHERE entity_id = '" + key + "'")).isEqualTo("2");
         assertThat(count("event_applied WHERE entity_id = '" + key + "'")).isEqualTo(2);
     }
@@ -134,7 +134,7 @@ class EventLogTest {
     void shouldDeadLetterAPoisonRecordAndGoOnWithTheNext() throws Exception {
         String key = "user-" + UUID.randomUUID();
         producer.send(new ProducerRecord<>(TOPIC, key, "this is not an event")).get();
-        producer.send(new ProducerRecord<>(TOPIC, key, envelope(UUID.randomUUID().toString(), "UserCreated"))).get();
+        producer.send(new ProducerRecord<>(TOPIC, key, envelope(UUID.randomUUID().toString(), "EntityCreated"))).get();
 
         await().until(() -> count("event_applied WHERE entity_id = '" + key + "'") == 1);
         ConsumerRecord<String, String> dead = awaitDeadLetter(key);
@@ -147,12 +147,12 @@ class EventLogTest {
     @Test
     void shouldLoseNothingAcrossAConsumerRestart() throws Exception {
         String key = "user-" + UUID.randomUUID();
-        append(key, "UserCreated", "{}");
+        append(key, "EntityCreated", "{}");
         await().until(() -> count("event_applied WHERE entity_id = '" + key + "'") == 1);
 
         hub.context().getRouteController().stopRoute("eventlog-" + TOPIC);
         for (int i = 0; i < 10; i++) {
-            append(key, "UserUpdated", "{\"n\":" + i + "}");
+            append(key, "EntityUpdated", "{\"n\":" + i + "}");
         }
         hub.context().getRouteController().startRoute("eventlog-" + TOPIC);
 
@@ -164,8 +164,8 @@ class EventLogTest {
     void shouldRebuildTheSameStateOnReplay() throws Exception {
         for (int i = 0; i < 5; i++) {
             String key = "user-" + UUID.randomUUID();
-            append(key, "UserCreated", "{}");
-            append(key, "UserUpdated", "{\"n\":" + i + "}");
+            append(key, "EntityCreated", "{}");
+            append(key, "EntityUpdated", "{\"n\":" + i + "}");
         }
         await().until(() -> hub.context().getRouteController().getRouteStatus("eventlog-" + TOPIC).isStarted()
                 && lagIsZero());

@@ -35,9 +35,7 @@ public class UserQueryRoutes extends RouteBuilder {
             .process(EventRecords.recordSpans("cqrs projection"))
             .bean("userProjector", "applyBatch")
             // what the batch left (not user events; or all, when its transaction failed), in order
-            .split(EventRecords.recordsLeft()).stopOnException()
-                .to("direct:cqrs-project-record")
-            .end()
+            .process(EventRecords.applyOneByOne("direct:cqrs-project-record"))
             .process(EventRecords::commitHighestOffsets);
 
         // one record: retried, then dead-lettered (a record that is not a user event at once)
