@@ -27,7 +27,7 @@ class EventLogBrokerDownTest {
                 "hub.eventlog.max-block-ms", "1000"))) {
             ProblemAssert.assertProblem(hub.send(HttpRequest.newBuilder(hub.uri("/api/events/user-events"))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"u-1\",\"event\":\"UserCreated\",\"data\":{}}"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"u-1\",\"event\":\"EntryPosted\",\"data\":{}}"))
                     .build()), 503, "/api/events/user-events");
             assertThat(hub.get("/api/p2p/data").statusCode()).isEqualTo(200);
         }
