@@ -33,7 +33,6 @@ import com.networknt.schema.ValidationMessage;
 public final class EventSchemas {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final EventSchemas SHARED = load();
 
     /**
      * The upcasters, the one place that knows how an event of version N becomes version N+1: key
@@ -42,14 +41,22 @@ public final class EventSchemas {
      */
     static final Map<String, UnaryOperator<JsonNode>> UPCASTERS = Map.of();
 
+    /** After UPCASTERS: static fields are initialised in order. */
+    private static final EventSchemas SHARED = load();
+
+    private final String root;
     private final Map<String, Integer> current;
     private final Map<String, JsonSchema> schemas;
     private final Map<String, JsonNode> documents;
+    private final Map<String, UnaryOperator<JsonNode>> upcasters;
 
-    private EventSchemas(Map<String, Integer> current, Map<String, JsonSchema> schemas, Map<String, JsonNode> documents) {
+    private EventSchemas(String root, Map<String, Integer> current, Map<String, JsonSchema> schemas,
+                         Map<String, JsonNode> documents, Map<String, UnaryOperator<JsonNode>> upcasters) {
+        this.root = root;
         this.current = current;
         this.schemas = schemas;
         this.documents = documents;
+        this.upcasters = upcasters;
     }
 
     /** The hub's schemas, read from the classpath once. */
@@ -58,7 +65,12 @@ public final class EventSchemas {
     }
 
     static EventSchemas load() {
-        JsonNode index = resource("events/index.json");
+        return load("events", UPCASTERS);
+    }
+
+    /** The schemas under classpath folder {@code root} with these upcasters (a test's own set of events). */
+    static EventSchemas load(String root, Map<String, UnaryOperator<JsonNode>> upcasters) {
+        JsonNode index = resource(root + "/index.json");
         Map<String, Integer> current = new TreeMap<>();
         Map<String, JsonSchema> schemas = new TreeMap<>();
         Map<String, JsonNode> documents = new TreeMap<>();
@@ -67,12 +79,19 @@ public final class EventSchemas {
             int latest = e.getValue().asInt();
             current.put(e.getKey(), latest);
             for (int v = 1; v <= latest; v++) {
-                JsonNode document = resource(path(e.getKey(), v));
+                JsonNode document = resource(root + "/" + e.getKey() + "/v" + v + ".json");
                 documents.put(e.getKey() + ":" + v, document);
                 schemas.put(e.getKey() + ":" + v, factory.getSchema(document));
             }
         });
-        return new EventSchemas(Collections.unmodifiableMap(current), schemas, documents);
+        for (String event : current.keySet()) {
+            for (int v = 1; v < current.get(event); v++) {
+                if (!upcasters.containsKey(event + ":" + v)) {
+                    throw new IllegalStateException(event + " has version " + (v + 1) + " but no upcaster from version " + v);
+                }
+            }
+        }
+        return new EventSchemas(root, Collections.unmodifiableMap(current), schemas, documents, Map.copyOf(upcasters));
     }
 
     static String path(String event, int version) {
@@ -114,7 +133,7 @@ public final class EventSchemas {
         List<String> errors = errors(event.event(), version, event.data());
         if (!errors.isEmpty()) {
             throw new DomainException.Invalid("event " + event.event() + " does not match its schema v" + version
-                    + " (" + path(event.event(), version) + "): " + String.join("; ", errors));
+                    + " (" + root + "/" + event.event() + "/v" + version + ".json): " + String.join("; ", errors));
         }
         return new EventEnvelope(event.eventId(), event.event(), version, event.occurredAt(), event.data());
     }
@@ -142,7 +161,7 @@ public final class EventSchemas {
         }
         JsonNode data = event.data();
         for (int v = version; v < latest; v++) {
-            data = UPCASTERS.get(event.event() + ":" + v).apply(data.deepCopy());
+            data = upcasters.get(event.event() + ":" + v).apply(data.deepCopy());
         }
         return new EventEnvelope(event.eventId(), event.event(), latest, event.occurredAt(), data);
     }

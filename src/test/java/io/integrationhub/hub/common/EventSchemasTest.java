@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -109,6 +110,38 @@ class EventSchemasTest {
                 .isInstanceOf(InvalidEventException.class).hasMessageContaining("schemaVersion 42");
         assertThatThrownBy(() -> schemas.read(new EventEnvelope("e-3", "UserDeleted", 1, "2026-11-29T10:00:00Z", user)))
                 .isInstanceOf(InvalidEventException.class).hasMessageContaining("does not match its schema v1");
+    }
+
+    /**
+     * The mechanism on a version 2, with a set of events of the test's own (src/test/resources/test-events):
+     * {@code Thing} v2 renamed {@code label} to {@code name} and added a required {@code colour}; a v1 event
+     * is still read, upcast to the v2 shape; a v2 event is read as it is; a v1 event that was never valid
+     * is refused; a schema set whose v2 lacks its upcaster does not load.
+     */
+    @Test
+    void shouldReadEveryOlderVersionInTheCurrentShapeThroughItsUpcaster() throws Exception {
+        UnaryOperator<JsonNode> v1ToV2 = data -> {
+            ObjectNode v2 = (ObjectNode) data;
+            v2.set("name", v2.remove("label"));
+            v2.put("colour", "unknown");
+            return v2;
+        };
+        EventSchemas things = EventSchemas.load("test-events", Map.of("Thing:1", v1ToV2));
+
+        EventEnvelope old = things.read(new EventEnvelope("e-1", "Thing", null, "2026-11-29T10:00:00Z",
+                JSON.readTree("{\"id\":\"t-1\",\"label\":\"Lamp\"}")));
+        assertThat(old.schemaVersion()).isEqualTo(2);
+        assertThat(old.data().toString()).isEqualTo("{\"id\":\"t-1\",\"name\":\"Lamp\",\"colour\":\"unknown\"}");
+        EventEnvelope current = things.read(new EventEnvelope("e-2", "Thing", 2, "2026-11-29T10:00:00Z",
+                JSON.readTree("{\"id\":\"t-2\",\"name\":\"Desk\",\"colour\":\"oak\"}")));
+        assertThat(current.data().get("colour").asText()).isEqualTo("oak");
+        assertThatThrownBy(() -> things.read(new EventEnvelope("e-3", "Thing", 1, "2026-11-29T10:00:00Z",
+                JSON.readTree("{\"id\":\"t-3\"}")))).isInstanceOf(InvalidEventException.class).hasMessageContaining("label");
+        assertThat(things.stamp(new EventEnvelope("e-4", "Thing", "2026-11-29T10:00:00Z",
+                JSON.readTree("{\"id\":\"t-4\",\"name\":\"Chair\",\"colour\":\"red\"}"))).schemaVersion()).isEqualTo(2);
+
+        assertThatThrownBy(() -> EventSchemas.load("test-events", Map.of()))
+                .hasMessageContaining("Thing has version 2 but no upcaster from version 1");
     }
 
     private JsonNode example(String event) {
