@@ -61,6 +61,12 @@ public class UserEventStream extends ServiceSupport {
 
     /** Mounts the socket on the router; called once the HTTP server has started. */
     public void mount() {
+        router(context, port, path).route(HttpMethod.GET, path).handler(this::upgrade);
+        LOG.info("WebSocket {} serving user events on port {}", path, port);
+    }
+
+    /** The Vert.x router of the hub's HTTP server on {@code port}, where a socket at {@code path} is mounted. */
+    static VertxPlatformHttpRouter router(CamelContext context, int port, String path) {
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
@@ -69,8 +75,7 @@ public class UserEventStream extends ServiceSupport {
         if (router == null) {
             throw new IllegalStateException("no platform-http server on port " + port + " to serve " + path);
         }
-        router.route(HttpMethod.GET, path).handler(this::upgrade);
-        LOG.info("WebSocket {} serving user events on port {}", path, port);
+        return router;
     }
 
     private void upgrade(RoutingContext rc) {

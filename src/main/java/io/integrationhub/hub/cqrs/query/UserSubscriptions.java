@@ -18,7 +18,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,15 +75,7 @@ public class UserSubscriptions extends ServiceSupport {
 
     /** Mounts the socket on the router (GET with an upgrade); called once the HTTP server has started. */
     public void mount() {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                VertxPlatformHttpRouter.getRouterNameFromPort(port));
-        if (router == null) {
-            router = VertxPlatformHttpRouter.lookup(context);
-        }
-        if (router == null) {
-            throw new IllegalStateException("no platform-http server on port " + port + " to serve " + path);
-        }
-        router.route(HttpMethod.GET, path).handler(this::upgrade);
+        UserEventStream.router(context, port, path).route(HttpMethod.GET, path).handler(this::upgrade);
         LOG.info("GraphQL subscriptions (graphql-ws) on ws://…:{}{}", port, path);
     }
 
