@@ -120,7 +120,7 @@ public class NatsDeadLetterSource implements DeadLetters.Source {
         } catch (DomainException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw unavailable(e);
         }
     }
 

@@ -122,7 +122,10 @@ public class TaskDeadLetterSource implements DeadLetters.Source {
         } catch (DomainException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            // a nack, a closed channel (ShutdownSignalException): the broker did not take the republish;
+            // what was not acknowledged goes back to the dead-letter queue with the connection
+            throw new DomainException.Unavailable("RabbitMQ did not confirm a redriven message, it stays in "
+                    + deadLetterQueue + ": " + e.getMessage(), e);
         }
     }
 
