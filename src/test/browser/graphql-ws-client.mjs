@@ -16,7 +16,7 @@ const client = createClient({
 const timer = setTimeout(() => { console.error('timed out'); process.exit(1); }, Number(timeoutMs || 60000));
 try {
   await new Promise((resolve, reject) => {
-    client.subscribe({ query: 'subscription { userChanged { id name email updatedAt deleted } }' }, {
+    client.subscribe({ query: 'subscription { userChanged { id name email updatedAt deleted changedFields } }' }, {
       next: value => {
         console.log(JSON.stringify(value));
         const change = value.data && value.data.userChanged;

@@ -13,6 +13,7 @@ import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -36,10 +37,16 @@ public final class EventSchemas {
 
     /**
      * The upcasters, the one place that knows how an event of version N becomes version N+1: key
-     * {@code "<Event>:<N>"}. Empty while every event is at version 1; a new version adds its entry here
-     * (EventSchemasTest refuses a version whose older events cannot be upcast into it).
+     * {@code "<Event>:<N>"}; a new version adds its entry here (EventSchemasTest refuses a version whose
+     * older events cannot be upcast into it). Each gets a copy of the data it may change.
      */
-    static final Map<String, UnaryOperator<JsonNode>> UPCASTERS = Map.of();
+    static final Map<String, UnaryOperator<JsonNode>> UPCASTERS = Map.of(
+            // UserUpdated v2 says which fields the change altered; a v1 event does not know (it carries
+            // only the state after the change), so it is read as "either may have changed"
+            "UserUpdated:1", data -> {
+                ((ObjectNode) data).putArray("changedFields").add("name").add("email");
+                return data;
+            });
 
     /** After UPCASTERS: static fields are initialised in order. */
     private static final EventSchemas SHARED = load();

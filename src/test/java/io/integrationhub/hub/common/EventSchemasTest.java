@@ -112,6 +112,22 @@ class EventSchemasTest {
                 .isInstanceOf(InvalidEventException.class).hasMessageContaining("does not match its schema v1");
     }
 
+    /** The hub's own version 2: UserUpdated added the required changedFields; a v1 event is read with both. */
+    @Test
+    void shouldReadAVersionOneUserUpdatedAsVersionTwoWithBothFieldsChanged() throws Exception {
+        JsonNode v1 = schemas.document("UserUpdated", 1).orElseThrow().path("examples").get(0);
+        assertThat(v1.has("changedFields")).isFalse();
+
+        EventEnvelope read = schemas.read(new EventEnvelope("e-1", "UserUpdated", 1, "2026-11-29T11:00:00Z", v1));
+
+        assertThat(read.schemaVersion()).isEqualTo(2);
+        assertThat(read.data().get("changedFields").toString()).isEqualTo("[\"name\",\"email\"]");
+        assertThat(v1.has("changedFields")).as("the record's own data is left alone").isFalse();
+        // a producer must say what changed now
+        assertThatThrownBy(() -> schemas.stamp(new EventEnvelope("e-2", "UserUpdated", "2026-11-29T11:00:00Z", v1)))
+                .isInstanceOf(DomainException.Invalid.class).hasMessageContaining("schema v2").hasMessageContaining("changedFields");
+    }
+
     /**
      * The mechanism on a version 2, with a set of events of the test's own (src/test/resources/test-events):
      * {@code Thing} v2 renamed {@code label} to {@code name} and added a required {@code colour}; a v1 event

@@ -82,7 +82,8 @@ class UserProjectorRouteTest extends RouteUnitTestSupport {
     void shouldBroadcastAnEventOnceItIsAppliedAndNeverItsRedelivery() throws Exception {
         MockEndpoint ws = getMockEndpoint("mock:ws");
         String created = event("e-1", "UserCreated", "u-1", "Ada", 1);
-        ws.expectedBodiesReceived(created);
+        // sent in the current shape of its schema: the record had no schemaVersion (written before versions existed)
+        ws.expectedBodiesReceived(created.replace("\"event\":\"UserCreated\",", "\"event\":\"UserCreated\",\"schemaVersion\":1,"));
 
         deliver("u-1", created);
         deliver("u-1", created);

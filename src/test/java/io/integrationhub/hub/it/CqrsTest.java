@@ -197,6 +197,67 @@ class CqrsTest {
     }
 
     @Test
+    void shouldReadVersionOneUserEventsInTheVersionTwoShapeAndRebuildTheSameReadModelFromThem() throws Exception {
+        // UserUpdated moved from schema v1 to v2 (changedFields added, required). These are events as a hub
+        // before that change wrote them: v1 data, with schemaVersion 1 or, older still, none at all
+        String alan = "v1-alan-" + SUFFIX;
+        String barbara = "v1-barbara-" + SUFFIX;
+        try (WebSocketClient ws = WebSocketClient.connect(hub, "/ws/users");
+             KafkaProducer<String, String> producer = producer()) {
+            producer.send(versionOne(alan, "UserCreated", 1, "Alan", 1)).get();
+            producer.send(versionOne(alan, "UserUpdated", 1, "Alan Turing", 2)).get();
+            producer.send(versionOne(barbara, "UserCreated", null, "Barbara", 1)).get();
+            producer.send(versionOne(barbara, "UserUpdated", null, "Barbara Liskov", 2)).get();
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(users.user(alan).path("name").asText()).isEqualTo("Alan Turing");
+                assertThat(users.user(barbara).path("name").asText()).isEqualTo("Barbara Liskov");
+            });
+            // a client is sent the current shape, whatever version the record was written in
+            JsonNode frame = awaitFrame(ws, alan, "UserUpdated");
+            assertThat(frame.get("schemaVersion").asInt()).isEqualTo(2);
+            assertThat(frame.get("data").get("changedFields").toString()).as("a v1 event does not say: both")
+                    .isEqualTo("[\"name\",\"email\"]");
+        }
+
+        // this hub writes v2: only the email changes here, and the event says so
+        String grace = "v2-grace-" + SUFFIX;
+        users.create(grace, "Grace", grace + "@example.com");
+        assertThat(users.update(grace, "Grace", "hopper-" + grace + "@example.com").statusCode()).isEqualTo(200);
+        JsonNode updated = UserApi.read(awaitRecord(grace, "UserUpdated").value());
+        assertThat(updated.get("schemaVersion").asInt()).isEqualTo(2);
+        assertThat(updated.get("data").get("changedFields").toString()).isEqualTo("[\"email\"]");
+        await().until(() -> count("outbox WHERE published_at IS NULL") == 0);
+        await().untilAsserted(() -> assertThat(users.user(grace).path("email").asText()).startsWith("hopper-"));
+        awaitProjectorCaughtUp();
+        List<String> before = readModel();
+        assertThat(before).anyMatch(row -> row.startsWith(alan + "|Alan Turing|" + alan + "@example.com|"));
+
+        Instant replayedAt = Instant.now();
+        HttpResponse<String> replay = hub.send(hub.adminRequest("/admin/replay/" + TOPIC)
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+
+        assertThat(replay.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(readModel()).as("v1 and v2 events, replayed from offset 0, rebuild the same read model")
+                    .isEqualTo(before);
+            assertThat(count("user_view_applied WHERE applied_at < '" + java.sql.Timestamp.from(replayedAt) + "'"))
+                    .isZero();
+        });
+    }
+
+    /** A record as a hub before UserUpdated v2 wrote it ({@code schemaVersion} null: before versions existed). */
+    private static ProducerRecord<String, String> versionOne(String id, String event, Integer schemaVersion, String name,
+                                                             long version) {
+        String at = Instant.parse("2026-11-01T10:00:00Z").plusSeconds(version).toString();
+        return new ProducerRecord<>(TOPIC, id, "{\"eventId\":\"" + UUID.randomUUID() + "\",\"event\":\"" + event + "\","
+                + (schemaVersion == null ? "" : "\"schemaVersion\":" + schemaVersion + ",")
+                + "\"occurredAt\":\"" + at + "\",\"data\":{\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"email\":\""
+                + id + "@example.com\",\"createdAt\":\"2026-11-01T10:00:01Z\",\"updatedAt\":\"" + at
+                + "\",\"version\":" + version + "}}");
+    }
+
+    @Test
     void shouldPageThroughUsersWithCursors() {
         String prefix = "page-" + SUFFIX + "-";
         for (int i = 0; i < 5; i++) {
@@ -293,6 +354,7 @@ class CqrsTest {
 
         JsonNode schemas = UserApi.read(hub.get("/api/schemas").body());
         assertThat(schemas.get("events").toString()).contains("{\"event\":\"UserCreated\",\"currentVersion\":1,\"versions\":[1]}")
+                .contains("{\"event\":\"UserUpdated\",\"currentVersion\":2,\"versions\":[1,2]}")
                 .contains("\"OrderConfirmed\"").contains("\"PaymentRejected\"");
         HttpResponse<String> schema = hub.get("/api/schemas/UserCreated/v1");
         assertThat(schema.statusCode()).isEqualTo(200);

@@ -137,6 +137,10 @@ class GraphQlSubscriptionTest {
             assertThat(changes.get(0).get("deleted").asBoolean()).isFalse();
             assertThat(changes.get(1).get("name").asText()).isEqualTo("Ada Lovelace");
             assertThat(changes.get(1).get("email").asText()).isEqualTo("ada@analytical.example");
+            assertThat(changes.get(0).get("changedFields").toString()).isEqualTo("[\"name\",\"email\"]");
+            assertThat(changes.get(1).get("changedFields").toString()).as("UserUpdated v2 says what changed")
+                    .isEqualTo("[\"name\",\"email\"]");
+            assertThat(changes.get(2).get("changedFields").toString()).isEqualTo("[]");
             assertThat(changes.get(2).get("deleted").asBoolean()).isTrue();
             assertThat(changes.get(2).get("name").isNull()).isTrue();
             assertThat(changes.get(2).get("updatedAt").asText()).isNotBlank();

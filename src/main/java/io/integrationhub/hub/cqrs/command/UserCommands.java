@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -20,6 +22,7 @@ import io.integrationhub.hub.cqrs.api.UserDeleted;
 import io.integrationhub.hub.cqrs.api.UserEvents;
 import io.integrationhub.hub.cqrs.api.UserRequest;
 import io.integrationhub.hub.cqrs.api.UserState;
+import io.integrationhub.hub.cqrs.api.UserUpdated;
 import io.integrationhub.hub.common.EventEnvelope;
 
 /**
@@ -98,7 +101,14 @@ public class UserCommands {
                     ps.setString(6, id);
                     ps.executeUpdate();
                 }
-                appendEvent(c, id, UserEvents.UPDATED, user, now);
+                List<String> changed = new ArrayList<>(2);
+                if (!user.name().equals(current.name())) {
+                    changed.add("name");
+                }
+                if (!user.email().equals(current.email())) {
+                    changed.add("email");
+                }
+                appendEvent(c, id, UserEvents.UPDATED, UserUpdated.of(user, changed), now);
                 return user;
             });
         } catch (SQLException e) {
@@ -143,19 +153,19 @@ public class UserCommands {
         }
     }
 
-    private record Current(Instant createdAt, long version) {
+    private record Current(String name, String email, Instant createdAt, long version) {
     }
 
     /** Locks the live user's row for the rest of the transaction, so concurrent changes get consecutive versions. */
     private static Current lockLive(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT created_at, version FROM user_account WHERE id = ? AND deleted_at IS NULL FOR UPDATE")) {
+                "SELECT name, email, created_at, version FROM user_account WHERE id = ? AND deleted_at IS NULL FOR UPDATE")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new DomainException.NotFound("no user " + id);
                 }
-                return new Current(rs.getTimestamp(1).toInstant(), rs.getLong(2));
+                return new Current(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getLong(4));
             }
         }
     }

@@ -15,6 +15,7 @@ import java.util.function.IntSupplier;
 
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.EventEnvelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +28,14 @@ import org.slf4j.LoggerFactory;
  * the sockets once the read model has applied it (whichever instance did) and if it is not older
  * than what the model holds, so a client that queries GraphQL on a frame finds the change. An
  * eventId seen lately is not sent twice (a record the outbox relay sent again after a takeover);
- * an event the projector never applies (dead-lettered) is not sent.
+ * an event the projector never applies (dead-lettered) is not sent. Each frame is the event upcast to
+ * the current version of its schema (docs/event-schemas.md).
  */
 public class UserEventFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserEventFeed.class);
     private static final int REMEMBERED = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
     private final Duration maxWait;
@@ -78,7 +81,9 @@ public class UserEventFeed {
             Thread.sleep(10);
         }
         if (event.data().path("version").asLong(0) >= current) {
-            sockets.accept(record);
+            // the event in the current version of its schema, as the projector applied it: a client
+            // never sees an older version's shape, even when a replay sends events written long ago
+            sockets.accept(JSON.writeValueAsString(event));
         }
     }
 

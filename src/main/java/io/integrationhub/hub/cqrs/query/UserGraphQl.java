@@ -95,7 +95,8 @@ public class UserGraphQl {
     }
 
     /** One change of a user, the root of a {@code userChanged} subscription's answer. */
-    public record UserChange(String id, String name, String email, String updatedAt, boolean deleted, String event) {
+    public record UserChange(String id, String name, String email, String updatedAt, boolean deleted, String event,
+                             List<String> changedFields) {
     }
 
     /** A subscription a client asked for: its document, variables and operation. */
@@ -103,7 +104,7 @@ public class UserGraphQl {
     }
 
     private static final UserChange PROBE = new UserChange("probe", "probe", "probe@example.com",
-            "2026-01-01T00:00:00Z", false, "UserCreated");
+            "2026-01-01T00:00:00Z", false, "UserCreated", List.of("name", "email"));
 
     /**
      * The errors of a subscription request (graphql-ws {@code subscribe} payload), empty when it is a

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs.query;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -203,10 +204,16 @@ public class UserSubscriptions extends ServiceSupport {
     static UserChange change(EventEnvelope event) {
         JsonNode data = event.data();
         boolean deleted = UserEvents.DELETED.equals(event.event());
+        List<String> changed = new ArrayList<>(2);
+        if (UserEvents.CREATED.equals(event.event())) {
+            changed.addAll(List.of("name", "email"));
+        } else if (!deleted) {
+            data.path("changedFields").forEach(f -> changed.add(f.asText())); // v1 events are upcast with both
+        }
         return new UserChange(data.path("id").asText(), deleted ? null : data.path("name").asText(null),
                 deleted ? null : data.path("email").asText(null),
                 deleted ? data.path("deletedAt").asText(event.occurredAt()) : data.path("updatedAt").asText(event.occurredAt()),
-                deleted, event.event());
+                deleted, event.event(), changed);
     }
 
     private void send(Client client, Map<String, Object> message) {
