@@ -23,7 +23,7 @@ public final class EventRecords {
 
     /** Exchange property of a batch: the records to apply one by one after it, in their order. */
     public static final String ONE_BY_ONE = "hubRecordsOneByOne";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private EventRecords() {
     }

@@ -33,7 +33,7 @@ import com.networknt.schema.ValidationMessage;
  */
 public final class EventSchemas {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /**
      * The upcasters, the one place that knows how an event of version N becomes version N+1: key

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpErrorResponses implements CamelConfiguration {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Logger LOG = LoggerFactory.getLogger(HttpErrorResponses.class);
     private static final Map<Integer, String> TITLES = Map.of(
             400, "Bad Request",

@@ -39,7 +39,7 @@ public final class HttpProblemRouteConfiguration extends RouteConfigurationBuild
     public static final String REQUEST_METHOD = "hubRequestMethod";
     public static final String REQUEST_QUERY = "hubRequestQuery";
     private static final Logger LOG = LoggerFactory.getLogger(HttpProblemRouteConfiguration.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public void configuration() {

@@ -6,7 +6,7 @@ import org.apache.camel.Exchange;
 /** Writes a record as the JSON answer of an HTTP route: status, content type, body, and nothing of the request's headers. */
 public final class JsonResponses {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private JsonResponses() {
     }

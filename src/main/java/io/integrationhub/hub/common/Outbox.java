@@ -28,7 +28,7 @@ public class Outbox {
             String traceparent) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final DataSource dataSource;
     private final Duration retention;

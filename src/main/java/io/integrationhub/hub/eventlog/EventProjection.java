@@ -1,5 +1,6 @@
 package io.integrationhub.hub.eventlog;
 
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventRecords;
 import io.integrationhub.hub.common.InvalidEventException;
 import java.sql.Connection;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public class EventProjection {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventProjection.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final DataSource dataSource;
 
     public EventProjection(DataSource dataSource) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.DomainException;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CircuitBreakerConstants;
@@ -30,7 +31,7 @@ public final class OrderViewLegs {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private OrderViewLegs() {
     }

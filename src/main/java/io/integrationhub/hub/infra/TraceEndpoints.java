@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.HttpErrorResponses;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -22,7 +23,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class TraceEndpoints {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
     private static final int MAX_LIMIT = 200;
 

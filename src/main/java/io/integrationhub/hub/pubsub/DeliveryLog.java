@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.common.Transactions;
 import org.apache.camel.Exchange;
@@ -26,7 +27,7 @@ import org.apache.camel.component.nats.NatsConstants;
  */
 public class DeliveryLog {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final DataSource dataSource;
     private final String instanceId;
     private final java.util.function.Predicate<String> sharedSubscribers;

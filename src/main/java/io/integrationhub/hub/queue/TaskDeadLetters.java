@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.MessagingMetrics;
 import io.integrationhub.hub.queue.api.TaskMessage;
 import org.apache.camel.Exchange;
@@ -23,7 +24,7 @@ public class TaskDeadLetters {
     /** This dead-lettering's own id, by which recovery names the message (a task may be dead-lettered again). */
     public static final String LETTER_ID = "x-dead-letter-id";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final TaskStore store;
     private final String instanceId;

@@ -2,6 +2,7 @@ package io.integrationhub.hub.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.DeadLetters;
 import io.integrationhub.hub.queue.api.TaskMessage;
 import org.apache.camel.Exchange;
@@ -22,7 +23,7 @@ public class TaskWorker {
     /** Exchange property: the message was redriven from the dead letters. */
     static final String REDRIVEN = "hubTaskRedriven";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final TaskStore store;
     private final TaskHandlers handlers;

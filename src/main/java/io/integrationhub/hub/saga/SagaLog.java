@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventEnvelope;
 import io.integrationhub.hub.common.Leases;
 import io.integrationhub.hub.common.Outbox;
@@ -40,7 +41,7 @@ public class SagaLog {
     public static final String CONFIRMED = "CONFIRMED";
     public static final String CANCELLED = "CANCELLED";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final TypeReference<List<OrderItem>> ITEMS = new TypeReference<>() {
     };
 

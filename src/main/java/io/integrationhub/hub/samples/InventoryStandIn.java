@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.saga.api.OrderItem;
@@ -29,7 +30,7 @@ import io.integrationhub.hub.saga.api.OrderItem;
  */
 public class InventoryStandIn {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final TypeReference<List<OrderItem>> ITEMS = new TypeReference<>() {
     };
     private final DataSource dataSource;

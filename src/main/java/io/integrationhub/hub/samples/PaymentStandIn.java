@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.common.Transactions;
 
@@ -24,7 +25,7 @@ import io.integrationhub.hub.common.Transactions;
  */
 public class PaymentStandIn {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final DataSource dataSource;
     private final BigDecimal limit;
 

@@ -15,6 +15,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.DomainException;
 import io.integrationhub.hub.common.Outbox;
 import io.integrationhub.hub.common.Transactions;
@@ -36,7 +37,7 @@ import io.integrationhub.hub.common.EventEnvelope;
  */
 public class UserCommands {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final DataSource dataSource;
     private final String topic;
 

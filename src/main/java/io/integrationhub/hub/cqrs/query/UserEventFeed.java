@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs.query;
 
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventRecords;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,7 +36,7 @@ public class UserEventFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserEventFeed.class);
     private static final int REMEMBERED = 10_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final DataSource dataSource;
     private final Duration maxWait;

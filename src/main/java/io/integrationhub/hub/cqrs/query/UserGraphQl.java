@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import io.integrationhub.hub.common.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import graphql.ExecutionInput;
@@ -53,7 +54,7 @@ public class UserGraphQl {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(UserGraphQl.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final String CURSOR_PREFIX = "user:";
 
     private final UserReadModel readModel;

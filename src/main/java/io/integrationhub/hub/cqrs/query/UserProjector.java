@@ -1,5 +1,6 @@
 package io.integrationhub.hub.cqrs.query;
 
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventRecords;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public class UserProjector {
 
     private static final Logger LOG = LoggerFactory.getLogger(UserProjector.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final DataSource dataSource;
 
     public UserProjector(DataSource dataSource) {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventEnvelope;
 import io.integrationhub.hub.common.EventRecords;
 import io.integrationhub.hub.cqrs.api.UserEvents;
@@ -41,7 +42,7 @@ public class UserSubscriptions extends ServiceSupport {
 
     public static final String PROTOCOL = "graphql-transport-ws";
     private static final Logger LOG = LoggerFactory.getLogger(UserSubscriptions.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final long INIT_TIMEOUT_MS = 10_000;
 
     private final CamelContext context;
