@@ -7,6 +7,7 @@ import java.util.stream.IntStream;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 
 /**
  * The event schemas over HTTP (docs/event-schemas.md):
@@ -23,7 +24,22 @@ public class EventSchemaRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("platform-http:/api/schemas?httpMethodRestrict=GET")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/api/schemas").tag("event schemas")
+                .get().id("event-schemas")
+                    .description("Event types with a JSON Schema and their versions (docs/event-schemas.md)")
+                    .produces("application/json")
+                    .to("direct:event-schemas")
+                .get("/{event}/{version}").id("event-schema")
+                    .description("The JSON Schema of an event type at a version (1 or v1)")
+                    .produces("application/schema+json")
+                    .responseMessage().code(200).message("the schema").endResponseMessage()
+                    .responseMessage().code(404).message("no such event or version").endResponseMessage()
+                    .to("direct:event-schema");
+        }
+
+        from("direct:event-schemas")
             .routeId("event-schemas")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> {
@@ -33,7 +49,7 @@ public class EventSchemaRoutes extends RouteBuilder {
                 JsonResponses.answer(e, 200, Map.of("events", events));
             });
 
-        from("platform-http:/api/schemas/{event}/{version}?httpMethodRestrict=GET")
+        from("direct:event-schema")
             .routeId("event-schema")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(EventSchemaRoutes::schema);

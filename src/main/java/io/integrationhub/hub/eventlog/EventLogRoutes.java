@@ -1,5 +1,6 @@
 package io.integrationhub.hub.eventlog;
 
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventRecords;
 import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import java.time.Instant;
@@ -20,7 +21,9 @@ import io.integrationhub.hub.common.EventEnvelope;
 import io.integrationhub.hub.common.EventSchemas;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -41,7 +44,7 @@ import org.apache.kafka.common.KafkaException;
  */
 public class EventLogRoutes extends RouteBuilder {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public void configure() throws Exception {
@@ -70,6 +73,32 @@ public class EventLogRoutes extends RouteBuilder {
         }
 
         // one record: retried, then dead-lettered (a record that is not an event at once)
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest().tag("event log")
+                .post("/api/events/{topic}").id("eventlog-append")
+                    .description("Append an event to a Kafka topic of hub.eventlog.topics; 201 once Kafka acknowledged it (acks=all)")
+                    .consumes("application/json").produces("application/json")
+                    .type(AppendEvent.class)
+                    .param().name("Idempotency-Key").type(RestParamType.header).required(false)
+                        .description("a retry with the same key appends the same eventId, applied once").endParam()
+                    .responseMessage().code(400).message("invalid event (problem+json)").endResponseMessage()
+                    .responseMessage().code(404).message("no such topic").endResponseMessage()
+                    .responseMessage().code(503).message("Kafka unavailable or did not acknowledge in time").endResponseMessage()
+                    .responseMessage().code(201).message("appended").responseModel(EventAppended.class).endResponseMessage()
+                    .to("direct:eventlog-append")
+                .post("/admin/replay/{topic}").id("eventlog-replay")
+                    .description("Replay a topic: without from, clear the projections and rewind to offset 0; with from, rewind to that time")
+                    .produces("application/json").outType(ReplayStarted.class)
+                    .param().name("from").type(RestParamType.query).required(false).description("ISO-8601 instant").endParam()
+                    .param().name("dryRun").type(RestParamType.query).required(false).dataType("boolean").endParam()
+                    .param().name("X-API-Key").type(RestParamType.header).required(true).description("the admin key").endParam()
+                    .responseMessage().code(409).message("a replay is running").endResponseMessage()
+                    .responseMessage().code(202).message("replay started").responseModel(ReplayStarted.class).endResponseMessage()
+                    .responseMessage().code(200).message("dry run: what would be replayed").responseModel(ReplayStarted.class).endResponseMessage()
+                    .to("direct:eventlog-replay");
+        }
+
         from("direct:eventlog-apply-record")
             .routeId("eventlog-apply-record")
             .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
@@ -93,7 +122,7 @@ public class EventLogRoutes extends RouteBuilder {
             // dead-lettered is done with: the consumer moves on to the next record
             .process(EventRecords::commit);
 
-        from("platform-http:/api/events/{topic}?httpMethodRestrict=POST")
+        from("direct:eventlog-append")
             .routeId("eventlog-append")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             // no acknowledgement from Kafka: nothing is promised. A timeout is ambiguous (the record may
@@ -121,7 +150,7 @@ public class EventLogRoutes extends RouteBuilder {
             .process(EventLogRoutes::appended)
             .bean(IdempotentRequests.BEAN, "remember");
 
-        from("platform-http:/admin/replay/{topic}?httpMethodRestrict=POST")
+        from("direct:eventlog-replay")
             .routeId("eventlog-replay")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> requireTopic(e, topics))

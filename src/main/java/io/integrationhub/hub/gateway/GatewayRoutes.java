@@ -13,6 +13,7 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.HubSettings;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.util.ObjectHelper;
@@ -39,6 +40,9 @@ public class GatewayRoutes extends RouteBuilder {
     public void configure() throws Exception {
         Map<String, String> services = services(HubSettings.optional(getContext(), "hub.gateway.services").orElse(""));
 
+        // every method and path under the prefix: a platform-http route rather than REST DSL, which has
+        // no verb for "any method" nor a template for "the rest of the path"; so it is not in the OpenAPI
+        // document either (the paths are the services' own; docs/gateway.md describes it)
         from("platform-http:/api/gateway?matchOnUriPrefix=true")
             .routeId("gateway-forward")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
@@ -73,7 +77,19 @@ public class GatewayRoutes extends RouteBuilder {
 
         // the order view: order and payment are keyed by the order id and asked at once; the user leg
         // needs the order's userId, so it follows them
-        from("platform-http:/api/order-views/{orderId}?httpMethodRestrict=GET")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/api/order-views").tag("api gateway")
+                .get("/{orderId}").id("gateway-order-view")
+                    .description("An order with its payment and its user, from three services asked through their breakers; "
+                            + "a leg that fails or is open is named in errors (or served from its fallback), not a 5xx")
+                    .produces("application/json")
+                    .responseMessage().code(200).message("the view").endResponseMessage()
+                    .responseMessage().code(404).message("no such order").endResponseMessage()
+                    .to("direct:gateway-order-view");
+        }
+
+        from("direct:gateway-order-view")
             .routeId("gateway-order-view")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .removeHeaders("*", "orderId")

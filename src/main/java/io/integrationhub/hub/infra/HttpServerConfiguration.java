@@ -25,6 +25,7 @@ public final class HttpServerConfiguration implements CamelConfiguration {
     public HttpServerConfiguration(Main main) {
         main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit, limits, () -> tls));
         main.bind("hubVertxOptions", vertxOptions);
+        main.bind(HubRestComponent.NAME, new HubRestComponent());
     }
 
     @Override

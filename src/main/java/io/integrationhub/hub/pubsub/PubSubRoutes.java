@@ -9,7 +9,9 @@ import io.integrationhub.hub.pubsub.api.OrderDeliveries;
 import io.integrationhub.hub.pubsub.api.OrderPublished;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.support.ExpressionAdapter;
 
 /**
@@ -40,13 +42,29 @@ public class PubSubRoutes extends RouteBuilder {
 
         // the subscribers are YAML routes, a file each: routes/pubsub/<name>.camel.yaml (route pubsub-<name>)
 
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/api/pubsub/orders").tag("publish-subscribe")
+                .post().id("pubsub-publish-order")
+                    .description("Publish an order on NATS JetStream; every subscriber (routes/pubsub/*.camel.yaml) gets it")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(400).message("invalid order (problem+json)").endResponseMessage()
+                    .responseMessage().code(503).message("NATS unavailable, nothing published").endResponseMessage()
+                    .responseMessage().code(202).message("stored by JetStream (PubAck)").responseModel(OrderPublished.class).endResponseMessage()
+                    .to("direct:pubsub-publish-order")
+                .get("/{orderId}/deliveries").id("pubsub-deliveries")
+                    .description("Which subscribers have processed the order")
+                    .produces("application/json").outType(OrderDeliveries.class)
+                    .to("direct:pubsub-deliveries");
+        }
+
         from("direct:pubsub-dead-letter")
             .routeId("pubsub-dead-letter")
             .bean("pubSubDeadLetters", "describe")
             // stored in the dead-letter stream (PubAck) before the subscriber's message is acknowledged
             .to("bean:pubSubDeadLetters?method=publish");
 
-        from("platform-http:/api/pubsub/orders?httpMethodRestrict=POST")
+        from("direct:pubsub-publish-order")
             .routeId("pubsub-publish-order")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
@@ -57,7 +75,7 @@ public class PubSubRoutes extends RouteBuilder {
             .process(e -> JsonResponses.answer(e, 202, new OrderPublished(e.getProperty("orderId", String.class),
                     e.getContext().resolvePropertyPlaceholders("{{hub.pubsub.subject}}"))));
 
-        from("platform-http:/api/pubsub/orders/{orderId}/deliveries?httpMethodRestrict=GET")
+        from("direct:pubsub-deliveries")
             .routeId("pubsub-deliveries")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> {

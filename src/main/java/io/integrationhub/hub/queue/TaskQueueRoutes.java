@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.IdempotentRequests;
@@ -13,9 +14,12 @@ import io.integrationhub.hub.common.TraceIds;
 import io.integrationhub.hub.queue.api.TaskAccepted;
 import io.integrationhub.hub.queue.api.TaskMessage;
 import io.integrationhub.hub.queue.api.TaskRequest;
+import io.integrationhub.hub.queue.api.TaskView;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.springframework.amqp.AmqpException;
 
@@ -30,13 +34,37 @@ import org.springframework.amqp.AmqpException;
  */
 public class TaskQueueRoutes extends RouteBuilder {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public void configure() throws Exception {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.tasks.max-body-bytes}}"));
 
-        from("platform-http:/api/tasks?httpMethodRestrict=POST")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/api/tasks").tag("message queue")
+                .description("Message queue with competing consumers on RabbitMQ (docs/message-queue.md)")
+                .post().id("queue-task-submit")
+                    .description("Queue a task; 202 once RabbitMQ confirmed the persistent message")
+                    .consumes("application/json").produces("application/json")
+                    .type(TaskRequest.class)
+                    .param().name("Idempotency-Key").type(RestParamType.header).required(false)
+                        .description("a retry with the same key queues the same task id, done once").endParam()
+                    .responseMessage().code(400).message("invalid task (problem+json)").endResponseMessage()
+                    .responseMessage().code(413).message("body too large").endResponseMessage()
+                    .responseMessage().code(415).message("not application/json").endResponseMessage()
+                    .responseMessage().code(503).message("RabbitMQ unavailable, nothing queued").endResponseMessage()
+                    .responseMessage().code(202).message("queued; Location names the task").responseModel(TaskAccepted.class).endResponseMessage()
+                    .to("direct:queue-task-submit")
+                .get("/{taskId}").id("queue-task-status")
+                    .description("A task's status: QUEUED, DONE, FAILED or DEAD_LETTERED, attempts, last error")
+                    .produces("application/json").outType(TaskView.class)
+                    .responseMessage().code(404).message("no such task").endResponseMessage()
+                    .responseMessage().code(200).message("the task").responseModel(TaskView.class).endResponseMessage()
+                    .to("direct:queue-task-status");
+        }
+
+        from("direct:queue-task-submit")
             .routeId("queue-task-submit")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             // the broker refused, is unreachable or did not confirm in time: nothing was queued or recorded
@@ -59,7 +87,7 @@ public class TaskQueueRoutes extends RouteBuilder {
             .process(e -> accepted(e, e.getProperty(TaskWorker.TASK_ID, String.class)))
             .bean(IdempotentRequests.BEAN, "remember");
 
-        from("platform-http:/api/tasks/{taskId}?httpMethodRestrict=GET")
+        from("direct:queue-task-status")
             .routeId("queue-task-status")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> {

@@ -8,7 +8,9 @@ import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.cqrs.api.UserView;
 import org.apache.camel.Exchange;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.component.grpc.GrpcConstants;
 
 /**
@@ -41,7 +43,19 @@ public class RequestReplyRoutes extends RouteBuilder {
                     .bean("userGrpcService", "listUsers")
             .end();
 
-        from("platform-http:/api/users/{id}?httpMethodRestrict=GET")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/api/users").tag("request-reply")
+                .get("/{id}").id("requestreply-user-bridge")
+                    .description("A user read through the gRPC UserService (request-reply): HTTP to gRPC and back")
+                    .produces("application/json").outType(UserView.class)
+                    .responseMessage().code(404).message("NOT_FOUND from gRPC").endResponseMessage()
+                    .responseMessage().code(503).message("UNAVAILABLE from gRPC").endResponseMessage()
+                    .responseMessage().code(200).message("the user").responseModel(UserView.class).endResponseMessage()
+                    .to("direct:requestreply-user-bridge");
+        }
+
+        from("direct:requestreply-user-bridge")
             .routeId("requestreply-user-bridge")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .onException(StatusRuntimeException.class)

@@ -1,5 +1,6 @@
 package io.integrationhub.hub.saga;
 
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventRecords;
 import java.time.Instant;
 import java.util.Map;
@@ -19,7 +20,9 @@ import io.integrationhub.hub.saga.api.OrderRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.ExchangePattern;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 import org.apache.camel.component.kafka.KafkaConstants;
 
@@ -40,13 +43,26 @@ import org.apache.camel.component.kafka.KafkaConstants;
  */
 public class ChoreographyRoutes extends RouteBuilder {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public void configure() throws Exception {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.max-body-bytes}}"));
 
-        from("platform-http:/api/choreography/orders?httpMethodRestrict=POST")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/api/choreography/orders").tag("saga")
+                .post().id("saga-choreography-submit")
+                    .description("Place an order run by choreography: services react to each other's events on order-events")
+                    .consumes("application/json").produces("application/json")
+                    .type(OrderRequest.class)
+                    .responseMessage().code(400).message("invalid order (problem+json)").endResponseMessage()
+                    .responseMessage().code(415).message("not application/json").endResponseMessage()
+                    .responseMessage().code(202).message("accepted: PENDING").responseModel(OrderAccepted.class).endResponseMessage()
+                    .to("direct:saga-choreography-submit");
+        }
+
+        from("direct:saga-choreography-submit")
             .routeId("saga-choreography-submit")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))

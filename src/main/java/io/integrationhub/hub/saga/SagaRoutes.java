@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.hub.circuitbreaker.api.Breakers;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.IdempotentRequests;
@@ -18,11 +19,14 @@ import io.integrationhub.hub.common.TraceIds;
 import io.integrationhub.hub.saga.api.Order;
 import io.integrationhub.hub.saga.api.OrderAccepted;
 import io.integrationhub.hub.saga.api.OrderRequest;
+import io.integrationhub.hub.saga.api.OrderStatus;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.model.SagaPropagation;
@@ -49,7 +53,7 @@ public class SagaRoutes extends RouteBuilder {
     /** The steps in order, as the saga log names them. */
     public static final List<String> STEPS = List.of("PAYMENT", "STOCK");
     static final String ORDER_ID = "orderId";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public void configure() throws Exception {
@@ -57,7 +61,29 @@ public class SagaRoutes extends RouteBuilder {
         long timeoutMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.timeout-ms}}"));
         long graceMs = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.saga.recovery-grace-ms}}"));
 
-        from("platform-http:/api/orders?httpMethodRestrict=POST")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/api/orders").tag("saga")
+                .description("Saga with compensation (orchestrated): payment, then stock; a failure compensates the steps done")
+                .post().id("saga-order-submit")
+                    .description("Place an order; 202 once it is in the saga log (the saga runs on, GET the order to follow it)")
+                    .consumes("application/json").produces("application/json")
+                    .type(OrderRequest.class)
+                    .param().name("Idempotency-Key").type(RestParamType.header).required(false)
+                        .description("a retry with the same key and body gets the first answer again").endParam()
+                    .responseMessage().code(400).message("invalid order (problem+json)").endResponseMessage()
+                    .responseMessage().code(415).message("not application/json").endResponseMessage()
+                    .responseMessage().code(202).message("accepted: PENDING").responseModel(OrderAccepted.class).endResponseMessage()
+                    .to("direct:saga-order-submit")
+                .get("/{orderId}").id("saga-order-status")
+                    .description("The order's state: PENDING, CONFIRMED or CANCELLED (with the reason), and its steps")
+                    .produces("application/json").outType(OrderStatus.class)
+                    .responseMessage().code(404).message("no such order").endResponseMessage()
+                    .responseMessage().code(200).message("the order").responseModel(OrderStatus.class).endResponseMessage()
+                    .to("direct:saga-order-status");
+        }
+
+        from("direct:saga-order-submit")
             .routeId("saga-order-submit")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
@@ -81,7 +107,7 @@ public class SagaRoutes extends RouteBuilder {
             .process(e -> JsonResponses.answer(e, 202, new OrderAccepted(e.getIn().getHeader(ORDER_ID, String.class),
                     SagaLog.PENDING)));
 
-        from("platform-http:/api/orders/{orderId}?httpMethodRestrict=GET")
+        from("direct:saga-order-status")
             .routeId("saga-order-status")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> {

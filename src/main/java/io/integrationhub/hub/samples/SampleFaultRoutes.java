@@ -7,12 +7,15 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
 import org.apache.camel.Exchange;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 
 /**
  * Fault injection into the stand-in services, only when {@code hub.admin.enabled=true}:
@@ -23,14 +26,28 @@ import org.apache.camel.builder.RouteBuilder;
 public class SampleFaultRoutes extends RouteBuilder {
 
     public static final Set<String> SERVICES = SampleFaults.OPERATIONS.keySet();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public void configure() throws Exception {
         if (!Boolean.parseBoolean(getContext().resolvePropertyPlaceholders("{{hub.admin.enabled}}"))) {
             return;
         }
-        from("platform-http:/admin/samples/{service}/faults?httpMethodRestrict=POST")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/admin/samples/{service}/faults").tag("samples")
+                .description("Faults injected into the sample services (failure rate, latency), for trying the breakers and sagas")
+                .post().id("samples-faults-set")
+                    .description("Set the service's faults: {failureRate 0-1, latencyMs, operations}")
+                    .consumes("application/json").produces("application/json")
+                    .to("direct:samples-faults-set")
+                .delete().id("samples-faults-clear").description("Clear the service's faults").produces("application/json")
+                    .to("direct:samples-faults-clear")
+                .get().id("samples-faults-get").description("The service's faults").produces("application/json")
+                    .to("direct:samples-faults-get");
+        }
+
+        from("direct:samples-faults-set")
             .routeId("samples-faults-set")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(4096))
@@ -50,7 +67,7 @@ public class SampleFaultRoutes extends RouteBuilder {
                 JsonResponses.answer(e, 200, faults(e).get(service(e)));
             });
 
-        from("platform-http:/admin/samples/{service}/faults?httpMethodRestrict=DELETE")
+        from("direct:samples-faults-clear")
             .routeId("samples-faults-clear")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> {
@@ -58,7 +75,7 @@ public class SampleFaultRoutes extends RouteBuilder {
                 JsonResponses.answer(e, 200, faults(e).get(service(e)));
             });
 
-        from("platform-http:/admin/samples/{service}/faults?httpMethodRestrict=GET")
+        from("direct:samples-faults-get")
             .routeId("samples-faults-get")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> JsonResponses.answer(e, 200, faults(e).get(service(e))));

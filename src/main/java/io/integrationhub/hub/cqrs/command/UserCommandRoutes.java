@@ -1,6 +1,7 @@
 package io.integrationhub.hub.cqrs.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.IdempotentRequests;
 import io.integrationhub.hub.common.JsonRequests;
@@ -9,7 +10,9 @@ import io.integrationhub.hub.cqrs.api.UserId;
 import io.integrationhub.hub.cqrs.api.UserRequest;
 import io.integrationhub.hub.cqrs.api.UserState;
 import org.apache.camel.Exchange;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 
 /**
  * CQRS write side: REST commands on users, each with its event in the transactional outbox.
@@ -21,13 +24,48 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class UserCommandRoutes extends RouteBuilder {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     @Override
     public void configure() throws Exception {
         long maxBody = Long.parseLong(getContext().resolvePropertyPlaceholders("{{hub.cqrs.max-body-bytes}}"));
 
-        from("platform-http:/users?httpMethodRestrict=POST")
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/users").tag("cqrs").description("CQRS write side: each command writes user_account and its event in one transaction")
+                .post().id("cqrs-user-create")
+                    .description("Create a user; 201 with Location once the user and its UserCreated event are committed")
+                    .consumes("application/json").produces("application/json")
+                    .type(UserRequest.class)
+                    .param().name("Idempotency-Key").type(RestParamType.header).required(false)
+                        .description("a retry with the same key and body gets the first answer again").endParam()
+                    .responseMessage().code(400).message("invalid body (problem+json)").endResponseMessage()
+                    .responseMessage().code(409).message("id or email taken (problem+json)").endResponseMessage()
+                    .responseMessage().code(415).message("not application/json").endResponseMessage()
+                    .responseMessage().code(201).message("created").responseModel(UserId.class).endResponseMessage()
+                    .to("direct:cqrs-user-create")
+                .put("/{id}").id("cqrs-user-update")
+                    .description("Replace a user's name and email; its UserUpdated event says which changed")
+                    .consumes("application/json").produces("application/json")
+                    .type(UserRequest.class).outType(UserState.class)
+                    .responseMessage().code(404).message("no such user").endResponseMessage()
+                    .responseMessage().code(409).message("email taken").endResponseMessage()
+                    .responseMessage().code(200).message("the user after the change").responseModel(UserState.class).endResponseMessage()
+                    .to("direct:cqrs-user-update")
+                .delete("/{id}").id("cqrs-user-delete")
+                    .description("Delete a user (its email is free again)")
+                    .responseMessage().code(204).message("deleted").endResponseMessage()
+                    .responseMessage().code(404).message("no such user").endResponseMessage()
+                    .to("direct:cqrs-user-delete")
+                .get("/{id}").id("cqrs-user-get")
+                    .description("The user as the write side holds it (read-your-writes); the read model is POST /graphql")
+                    .produces("application/json").outType(UserState.class)
+                    .responseMessage().code(404).message("no such user").endResponseMessage()
+                    .responseMessage().code(200).message("the user").responseModel(UserState.class).endResponseMessage()
+                    .to("direct:cqrs-user-get");
+        }
+
+        from("direct:cqrs-user-create")
             .routeId("cqrs-user-create")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
@@ -44,7 +82,7 @@ public class UserCommandRoutes extends RouteBuilder {
                 e.getMessage().setHeader("Location", "/users/" + user.id());
             }).id("cqrs-user-create-write");
 
-        from("platform-http:/users/{id}?httpMethodRestrict=PUT")
+        from("direct:cqrs-user-update")
             .routeId("cqrs-user-update")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
@@ -52,7 +90,7 @@ public class UserCommandRoutes extends RouteBuilder {
             .process(e -> JsonResponses.answer(e, 200, commands(e).update(e.getIn().getHeader("id", String.class),
                     JSON.readValue(e.getIn().getBody(byte[].class), UserRequest.class))));
 
-        from("platform-http:/users/{id}?httpMethodRestrict=DELETE")
+        from("direct:cqrs-user-delete")
             .routeId("cqrs-user-delete")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> {
@@ -64,7 +102,7 @@ public class UserCommandRoutes extends RouteBuilder {
 
         // the command side's own state, so the Location of a create answers at once (the read
         // model, behind Kafka, is eventually consistent: query it through /graphql)
-        from("platform-http:/users/{id}?httpMethodRestrict=GET")
+        from("direct:cqrs-user-get")
             .routeId("cqrs-user-get")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(e -> JsonResponses.answer(e, 200, commands(e).find(e.getIn().getHeader("id", String.class))));

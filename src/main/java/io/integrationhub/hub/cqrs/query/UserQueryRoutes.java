@@ -6,7 +6,9 @@ import io.integrationhub.hub.common.JsonRequests;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.EventLogDeadLetterConfiguration;
 import io.integrationhub.hub.infra.InstanceRegistry;
+import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
 
 /**
  * CQRS read side.
@@ -39,6 +41,17 @@ public class UserQueryRoutes extends RouteBuilder {
             .process(EventRecords::commitHighestOffsets);
 
         // one record: retried, then dead-lettered (a record that is not a user event at once)
+        // the HTTP API (REST DSL, in /api/openapi.json); the routes below are its logic, inlined into it
+        if (RestApi.isServed(getContext())) {
+            rest("/graphql").tag("cqrs")
+                .post().id("cqrs-graphql")
+                    .description("GraphQL over HTTP on the read model: user(id), users(first, after); subscriptions over graphql-ws at ws://…/graphql")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(200).message("data (and errors for field errors)").endResponseMessage()
+                    .responseMessage().code(400).message("a request that could not run").endResponseMessage()
+                    .to("direct:cqrs-graphql");
+        }
+
         from("direct:cqrs-project-record")
             .routeId("cqrs-project-record")
             .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
@@ -51,7 +64,7 @@ public class UserQueryRoutes extends RouteBuilder {
             .routeId("cqrs-websocket-feed")
             .bean("userEventFeed", "forward").id("cqrs-websocket-broadcast");
 
-        from("platform-http:/graphql?httpMethodRestrict=POST")
+        from("direct:cqrs-graphql")
             .routeId("cqrs-graphql")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
             .process(JsonRequests.requireJson(maxBody))
