@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -402,7 +403,10 @@ final class TransportBenchmarks {
                 "Raw: kafka-clients `KafkaConsumer` (own group, auto-commit off, `commitSync` after each poll's "
                 + "records, max.poll.records 200). Hub: the `eventlog-" + BENCH_TOPIC + "` route (projection into SQL, "
                 + "idempotent by eventId, then the offset commit). Both topics 3 partitions, fed by the same raw "
-                + "producer (acks=all).");
+                + "producer (acks=all). The rows \"raw with the hub's SQL\" compare the hub with a raw consumer doing "
+                + "the same durable work per poll (the JSON read; in one transaction the IN query for applied eventIds, "
+                + "the batched event_applied INSERT, one entity_projection UPDATE or INSERT per entity; then "
+                + "`commitSync`), max.poll.records 500 as the hub: their ratio is what Camel and the route cost at equal work.");
         String topic = "bench-raw-consume-" + suffix;
         createTopic(topic);
         AtomicLong consumed = new AtomicLong();
@@ -434,18 +438,147 @@ final class TransportBenchmarks {
         }, "bench-raw-kafka-consumer");
         consumerThread.start();
         assigned.await(30, TimeUnit.SECONDS);
+        // parity baseline: the hub's projection work per poll, written by hand on a topic of its own
+        String sqlTopic = "bench-raw-sql-consume-" + suffix;
+        createTopic(sqlTopic);
+        AtomicLong worked = new AtomicLong();
+        Recorder sqlRecorder = new Recorder(3);
+        CountDownLatch sqlAssigned = new CountDownLatch(1);
+        Thread sqlThread = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestKit.bootstrapServers());
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-sql-" + suffix);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of(sqlTopic));
+                while (running.get()) {
+                    ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
+                    if (!consumer.assignment().isEmpty()) {
+                        sqlAssigned.countDown();
+                    }
+                    if (!records.isEmpty()) {
+                        projectLikeTheHub(records);
+                        consumer.commitSync();
+                        long now = System.currentTimeMillis();
+                        records.forEach(r -> sqlRecorder.recordValue(Math.max(1, now - r.timestamp())));
+                        worked.addAndGet(records.count());
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("raw consumer with the hub's SQL failed", e);
+            }
+        }, "bench-raw-kafka-sql-consumer");
+        sqlThread.start();
+        sqlAssigned.await(30, TimeUnit.SECONDS);
         try (KafkaProducer<String, String> producer = producer()) {
             for (int payload : PAYLOADS) {
                 Target raw = d -> drain(d, Processed.counter(consumed::get),
                         (n, tag) -> produceAll(producer, topic, n, payload, tag), tag -> rawRecorder.getIntervalHistogram());
+                Target rawWithSql = d -> drain(d, Processed.counter(worked::get),
+                        (n, tag) -> produceAll(producer, sqlTopic, n, payload, tag), tag -> sqlRecorder.getIntervalHistogram());
                 Target viaHub = d -> drain(d, rows("SELECT count(*) FROM event_applied WHERE event_id LIKE ?"),
                         (n, tag) -> produceAll(producer, BENCH_TOPIC, n, payload, tag),
                         fromSql("SELECT event_id, applied_at FROM event_applied WHERE event_id LIKE ?"));
                 pairs(md, payload + " B", raw, viaHub);
+                pairs(md, payload + " B, raw with the hub's SQL", rawWithSql, viaHub);
             }
         } finally {
             running.set(false);
             consumerThread.join(10_000);
+            sqlThread.join(10_000);
+        }
+    }
+
+    /**
+     * The statements of the hub's EventProjection for one poll, on the same tables, in one transaction:
+     * the eventIds applied before (one IN query), the new ones' event_applied rows (one batch), and per
+     * entity one UPDATE of entity_projection, or an INSERT where it had no row.
+     */
+    private void projectLikeTheHub(ConsumerRecords<String, String> records) throws Exception {
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+        List<ConsumerRecord<String, String>> kept = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : records) {
+            events.add(MAPPER.readTree(r.value()));
+            kept.add(r);
+        }
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            java.util.Set<String> before = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM event_applied WHERE event_id IN ("
+                    + String.join(",", java.util.Collections.nCopies(events.size(), "?")) + ")")) {
+                for (int i = 0; i < events.size(); i++) {
+                    ps.setString(i + 1, events.get(i).path("eventId").asText());
+                }
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        before.add(rs.getString(1));
+                    }
+                }
+            }
+            java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+            Map<List<String>, Integer> counts = new java.util.LinkedHashMap<>();
+            Map<List<String>, com.fasterxml.jackson.databind.JsonNode> last = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_applied (event_id, topic, entity_id, event_type, "
+                    + "kafka_partition, kafka_offset, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < events.size(); i++) {
+                    com.fasterxml.jackson.databind.JsonNode e = events.get(i);
+                    ConsumerRecord<String, String> r = kept.get(i);
+                    if (!before.add(e.path("eventId").asText())) {
+                        continue;
+                    }
+                    ps.setString(1, e.path("eventId").asText());
+                    ps.setString(2, r.topic());
+                    ps.setString(3, r.key());
+                    ps.setString(4, e.path("event").asText());
+                    ps.setInt(5, r.partition());
+                    ps.setLong(6, r.offset());
+                    ps.setTimestamp(7, now);
+                    ps.addBatch();
+                    List<String> entity = List.of(r.topic(), r.key());
+                    counts.merge(entity, 1, Integer::sum);
+                    last.put(entity, e);
+                }
+                ps.executeBatch();
+            }
+            List<List<String>> entities = new ArrayList<>(counts.keySet());
+            int[] updated;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE entity_projection SET event_count = event_count + ?, "
+                    + "last_event_id = ?, last_event_type = ?, last_occurred_at = ?, last_data = ? WHERE topic = ? AND entity_id = ?")) {
+                for (List<String> entity : entities) {
+                    com.fasterxml.jackson.databind.JsonNode e = last.get(entity);
+                    ps.setInt(1, counts.get(entity));
+                    ps.setString(2, e.path("eventId").asText());
+                    ps.setString(3, e.path("event").asText());
+                    ps.setString(4, e.path("occurredAt").asText());
+                    ps.setString(5, e.path("data").toString());
+                    ps.setString(6, entity.get(0));
+                    ps.setString(7, entity.get(1));
+                    ps.addBatch();
+                }
+                updated = ps.executeBatch();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO entity_projection (topic, entity_id, event_count, "
+                    + "last_event_id, last_event_type, last_occurred_at, last_data) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < entities.size(); i++) {
+                    if (updated[i] > 0) {
+                        continue;
+                    }
+                    List<String> entity = entities.get(i);
+                    com.fasterxml.jackson.databind.JsonNode e = last.get(entity);
+                    ps.setString(1, entity.get(0));
+                    ps.setString(2, entity.get(1));
+                    ps.setInt(3, counts.get(entity));
+                    ps.setString(4, e.path("eventId").asText());
+                    ps.setString(5, e.path("event").asText());
+                    ps.setString(6, e.path("occurredAt").asText());
+                    ps.setString(7, e.path("data").toString());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
         }
     }
 
@@ -479,7 +612,10 @@ final class TransportBenchmarks {
                 "Raw: jnats, three subscriptions (a dispatcher each) on one subject. Hub: its three subscriber routes "
                 + "(`pubsub-notifications`, `-audit`, `-analytics`, each recording the delivery in SQL) on its subject. "
                 + "Throughput = messages published / time until each subscriber had all of them (core NATS, "
-                + "at-most-once on both sides), published by a raw jnats client in both cases.");
+                + "at-most-once on both sides), published by a raw jnats client in both cases. The rows \"raw with "
+                + "the hub's SQL\" compare the hub with three raw subscriptions doing the same durable work per "
+                + "delivery (the JSON read, one auto-commit INSERT into pubsub_delivery): their ratio is what Camel "
+                + "and the routes cost at equal work.");
         String rawSubject = "bench.raw." + suffix;
         String hubSubject = "bench.orders." + suffix;
         try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
@@ -496,16 +632,53 @@ final class TransportBenchmarks {
                 dispatcher.subscribe(rawSubject);
                 dispatchers.add(dispatcher);
             }
+            // parity baseline: each delivery recorded as the hub's subscriber routes do (DeliveryLog.record)
+            String sqlSubject = "bench.raw.sql." + suffix;
+            AtomicLong recorded = new AtomicLong();
+            RawLatencies sqlLatencies = new RawLatencies();
+            for (int i = 0; i < 3; i++) {
+                String subscriber = "raw-" + i;
+                Dispatcher dispatcher = nats.createDispatcher(m -> {
+                    try {
+                        String orderId = MAPPER.readTree(m.getData()).path("orderId").asText();
+                        recordLikeTheHub(subscriber, m.getSubject(), orderId);
+                        sqlLatencies.received(orderId);
+                        recorded.incrementAndGet();
+                    } catch (Exception e) {
+                        System.out.println("  raw subscriber with SQL failed: " + e);
+                    }
+                });
+                dispatcher.subscribe(sqlSubject);
+                dispatchers.add(dispatcher);
+            }
             nats.flush(Duration.ofSeconds(5));
             for (int payload : PAYLOADS) {
                 Target raw = d -> drainFanOut(d, Processed.counter(received::get),
                         (n, tag) -> natsPublish(nats, rawSubject, n, payload, tag), rawLatencies);
+                Target rawWithSql = d -> drainFanOut(d, Processed.counter(recorded::get),
+                        (n, tag) -> natsPublish(nats, sqlSubject, n, payload, tag), sqlLatencies);
                 Target viaHub = d -> drainFanOut(d, rows("SELECT count(*) FROM pubsub_delivery WHERE order_id LIKE ?"),
                         (n, tag) -> natsPublish(nats, hubSubject, n, payload, tag),
                         fromSql("SELECT order_id, received_at FROM pubsub_delivery WHERE order_id LIKE ?"));
                 pairs(md, payload + " B", raw, viaHub);
+                pairs(md, payload + " B, raw with the hub's SQL", rawWithSql, viaHub);
             }
             dispatchers.forEach(nats::closeDispatcher);
+        }
+    }
+
+    /** The hub's DeliveryLog.record: one auto-commit INSERT per delivery, on the same table. */
+    private void recordLikeTheHub(String subscriber, String subject, String orderId) throws java.sql.SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO pubsub_delivery "
+                     + "(order_id, subscriber, subject, instance_id, received_at, effect_key) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, orderId);
+            ps.setString(2, subscriber);
+            ps.setString(3, subject);
+            ps.setString(4, "bench-raw");
+            ps.setTimestamp(5, new java.sql.Timestamp(System.currentTimeMillis()));
+            ps.setString(6, subscriber + ":" + orderId + ":bench-raw");
+            ps.executeUpdate();
         }
     }
 
