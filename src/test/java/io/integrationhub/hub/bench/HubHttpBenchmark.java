@@ -69,8 +69,10 @@ class HubHttpBenchmark {
         if (!extraSettings().isEmpty()) {
             md.append("Hub settings tried against the defaults in this run: `").append(extraSettings()).append("`.\n\n");
         }
-        if (!TransportBenchmarks.QUICK) {
+        if (!TransportBenchmarks.QUICK && TransportBenchmarks.runs("startup")) {
             startup(md);
+        }
+        if (!TransportBenchmarks.QUICK && TransportBenchmarks.runs("point-to-point")) {
             pointToPoint(md);
         }
         long rssTransports = new TransportBenchmarks(workDir, extraSettings()).measure(md);
@@ -79,7 +81,7 @@ class HubHttpBenchmark {
 
         md.append("## Reading these figures\n\nThe targets, what limits the hub where it misses them, and each change ")
           .append("measured before and after: [benchmarks-tuning.md](benchmarks-tuning.md).\n");
-        if (!TransportBenchmarks.QUICK) {
+        if (!TransportBenchmarks.QUICK && TransportBenchmarks.ONLY.isEmpty()) {
             Files.writeString(Path.of("docs/benchmarks.md"), md.toString());
         }
         System.out.println(md);

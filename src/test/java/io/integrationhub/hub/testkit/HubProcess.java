@@ -136,6 +136,14 @@ public final class HubProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** SIGTERM, then SIGKILL after {@code grace}: the hub stops its routes (and a flight recording is written). */
+    public void stop(java.time.Duration grace) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {
