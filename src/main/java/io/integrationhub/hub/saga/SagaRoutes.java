@@ -116,8 +116,11 @@ public class SagaRoutes extends RouteBuilder {
                         .orElseThrow(() -> HttpProblemException.notFound("no order " + orderId)));
             });
 
-        // a cancelled order is an outcome (logged by saga-order-cancel), not an error of the queue
-        from("seda:saga-orders?concurrentConsumers={{hub.saga.concurrency}}&exceptionHandler=#sagaOutcomeHandler")
+        // a cancelled order is an outcome (logged by saga-order-cancel), not an error of the queue.
+        // pollTimeout: on stop Camel waits for every consumer thread to see the stop between two polls of
+        // the queue; seda's default of 1000 ms made each stop of the hub wait ~1 s here for nothing
+        from("seda:saga-orders?concurrentConsumers={{hub.saga.concurrency}}&pollTimeout=100"
+                + "&exceptionHandler=#sagaOutcomeHandler")
             .routeId("saga-order")
             .routeConfigurationId(SagaFailureConfiguration.ID)
             // the order as the services get it; each step's answer replaces the body

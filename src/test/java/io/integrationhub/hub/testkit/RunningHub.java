@@ -53,8 +53,6 @@ public final class RunningHub implements AutoCloseable {
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
         settings.put("hub.kafka.embedded", "false");
         settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
-        // each Kafka consumer waits up to one poll to stop, one after the other: short polls, quick stops
-        settings.put("hub.eventlog.poll-timeout-ms", "200");
         // tests that exercise reload start their own hub on a copy of routes/
         settings.put("hub.routes.reload.enabled", "false");
         // /admin/** is closed without an admin key; tests that call it send this one (adminRequest)
