@@ -4,6 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.integrationhub.hub.infra.HubRouteReloadStrategy;
@@ -11,8 +16,9 @@ import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.RunningHub;
 import io.integrationhub.hub.testkit.UserApi;
 import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +37,20 @@ class RouteReloadTest {
     private static final Duration WITHIN = Duration.ofSeconds(5);
 
     @TempDir
-    Path workDir;
+    static Path workDir;
 
-    private Path routes;
-    private RunningHub hub;
+    // one hub for the class (a boot and a stop per test cost more than the tests): each test's files
+    // are taken away after it and the hub is back to its first routes before the next test starts
+    private static Path routes;
+    private static RunningHub hub;
+    private static Map<Path, String> originalFiles;
+    private static Set<String> originalRouteIds;
+    private static String originalP2pAnswer;
 
-    @BeforeEach
-    void startHubOnACopyOfTheRoutes() {
+    @BeforeAll
+    static void startHubOnACopyOfTheRoutes() throws Exception {
         routes = RunningHub.copyRoutes(workDir.resolve("routes"));
+        originalFiles = contents(routes);
         hub = RunningHub.start(workDir, Map.of(
                 "camel.main.routesIncludePattern",
                 "file:" + routes + "/*.yaml,file:" + routes + "/samples/*.yaml,file:" + routes + "/pubsub/*.yaml",
@@ -51,11 +63,47 @@ class RouteReloadTest {
                                 .setBody(constant("java"));
                     }
                 });
+        originalRouteIds = routeIds();
+        originalP2pAnswer = hub.get("/api/p2p/data").body();
     }
 
     @AfterEach
-    void stopHub() {
+    void putBackTheFirstRoutes() throws Exception {
+        Map<Path, String> now = contents(routes);
+        for (Path file : now.keySet()) {
+            if (!originalFiles.containsKey(file)) {
+                Files.delete(file);
+            }
+        }
+        for (Map.Entry<Path, String> file : originalFiles.entrySet()) {
+            if (!file.getValue().equals(now.get(file.getKey()))) {
+                Files.writeString(file.getKey(), file.getValue());
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(routeIds()).isEqualTo(originalRouteIds);
+            assertThat(hub.get("/api/p2p/data").body()).isEqualTo(originalP2pAnswer);
+        });
+    }
+
+    @AfterAll
+    static void stopHub() {
         hub.close();
+    }
+
+    private static Set<String> routeIds() {
+        return hub.context().getRoutes().stream().map(org.apache.camel.Route::getRouteId)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Map<Path, String> contents(Path dir) throws Exception {
+        Map<Path, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                files.put(file, Files.readString(file));
+            }
+        }
+        return files;
     }
 
     @Test
