@@ -60,10 +60,37 @@ public final class RunningHub implements AutoCloseable {
         return settings;
     }
 
-    /** Starts a hub with {@link #defaults} plus {@code overrides}. */
+    /**
+     * Starts a hub with {@link #defaults} plus {@code overrides}. The free ports of the defaults are
+     * found before the hub binds them, so another process may take one in between: a start that
+     * fails on a port in use is tried again on new ports (up to three times) unless the test chose
+     * the ports itself.
+     */
     public static RunningHub start(Path workDir, Map<String, String> overrides, RoutesBuilder... extraRoutes) {
-        Map<String, String> settings = defaults(workDir);
-        settings.putAll(overrides);
+        boolean ownPorts = overrides.containsKey("camel.server.port") || overrides.containsKey("hub.grpc.port");
+        for (int attempt = 1; ; attempt++) {
+            Map<String, String> settings = defaults(workDir);
+            settings.putAll(overrides);
+            try {
+                return start(settings, extraRoutes);
+            } catch (IllegalStateException e) {
+                if (ownPorts || attempt == 3 || !portInUse(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RunningHub start(Map<String, String> settings, RoutesBuilder... extraRoutes) {
         HubRuntime.HubMain main = HubRuntime.create(settings);
         for (RoutesBuilder routes : extraRoutes) {
             main.configure().addRoutesBuilder(routes);
@@ -71,6 +98,7 @@ public final class RunningHub implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            // not stopped here: a hub whose start fails must clean up after itself (EmbeddedKafkaBrokerTest)
             throw new IllegalStateException("hub did not start: " + e.getMessage(), e);
         }
         // a hub with hub.tls.enabled=true is called over HTTPS, trusting its own (test) key store
