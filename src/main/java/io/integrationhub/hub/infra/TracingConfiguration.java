@@ -23,6 +23,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.telemetry.TraceProcessorsInterceptStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,14 @@ public final class TracingConfiguration implements CamelConfiguration {
         // the trace id as exchange header CAMEL_TRACE_ID: for problem answers
         tracer.setTraceHeadersInclusion(true);
         tracer.init(context);
+        // camel-telemetry 4.17 adds its processor-span interceptor whether or not processor spans are
+        // on (traceProcessors=false here, its default): it wraps every processor of every route in a
+        // synchronous Processor, so each async step (http, direct:, the breaker) is waited for through
+        // Camel's await manager. Profiled under point-to-point load (JFR), that wrapper was where most
+        // of tracing's cost went. Without processor spans it records nothing: removed before the routes
+        // are built. (Camel's main branch adds it only when traceProcessors is on.)
+        context.getCamelContextExtension().getInterceptStrategies()
+                .removeIf(TraceProcessorsInterceptStrategy.class::isInstance);
 
         LOG.info("Tracing on: sampling {} of new traces, {} spans kept in memory{}", ratio,
                 HubSettings.required(context, "hub.tracing.max-spans"), otlp == null ? "" : ", exported to " + otlp);

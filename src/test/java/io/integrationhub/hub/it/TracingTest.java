@@ -24,6 +24,7 @@ import io.integrationhub.hub.testkit.RabbitQueues;
 import io.integrationhub.hub.testkit.RunningHub;
 import io.integrationhub.hub.testkit.UserApi;
 import io.integrationhub.hub.testkit.WebSocketClient;
+import org.apache.camel.telemetry.TraceProcessorsInterceptStrategy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -194,6 +195,22 @@ class TracingTest {
         // OpenTelemetry's gRPC client and server spans, and Camel's spans of the bridge's call and the server route
         assertThat(spans).extracting(SpanStore.StoredSpan::kind).contains("SERVER", "CLIENT");
         assertThat(ops(spans, "camel-grpc")).contains("EVENT_SENT", "EVENT_RECEIVED");
+    }
+
+    @Test
+    void shouldLeaveTheRoutesAsynchronousWithoutProcessorSpans() {
+        // camel-telemetry 4.17 wraps every processor in a synchronous one even with processor spans off
+        // (TracingConfiguration removes it): with it, each async step was awaited, most of tracing's cost
+        assertThat(hub.context().getCamelContextExtension().getInterceptStrategies())
+                .noneMatch(TraceProcessorsInterceptStrategy.class::isInstance);
+        // and the HTTP spans are still there
+        Caller caller = Caller.next();
+        assertThat(hub.send(request("/api/p2p/data", caller).GET().build()).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<SpanStore.StoredSpan> spans = store.trace(caller.traceId());
+            assertThat(ops(spans, "camel-platform-http")).as("%s", names(spans)).contains("EVENT_RECEIVED");
+            assertThat(ops(spans, "camel-http")).as("%s", names(spans)).contains("EVENT_SENT");
+        });
     }
 
     @Test
