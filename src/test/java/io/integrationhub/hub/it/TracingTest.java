@@ -200,7 +200,7 @@ class TracingTest {
     @Test
     void shouldLeaveTheRoutesAsynchronousWithoutProcessorSpans() {
         // camel-telemetry 4.17 wraps every processor in a synchronous one even with processor spans off
-        // (TracingConfiguration removes it): with it, each async step was awaited, most of tracing's cost
+        // (TracingConfiguration removes it): with it, each async step was awaited through the await manager
         assertThat(hub.context().getCamelContextExtension().getInterceptStrategies())
                 .noneMatch(TraceProcessorsInterceptStrategy.class::isInstance);
         // and the HTTP spans are still there
