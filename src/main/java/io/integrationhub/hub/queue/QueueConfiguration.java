@@ -1,6 +1,7 @@
 package io.integrationhub.hub.queue;
 
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
 
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
 import org.springframework.amqp.core.QueueInformation;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
@@ -46,8 +48,18 @@ public final class QueueConfiguration implements CamelConfiguration {
         TaskStore store = new TaskStore(dataSource);
         context.getRegistry().bind("taskStore", store);
         context.getRegistry().bind("taskHandlers", new TaskHandlers());
+        // the tasks run on a pool of hub.tasks.consumers threads; the consumers only read the messages
+        ExecutorService workers = context.getExecutorServiceManager().newFixedThreadPool(
+                store, "task-worker", HubSettings.positiveInt(context, "hub.tasks.consumers"));
         context.getRegistry().bind("taskWorker", new TaskWorker(store, context.getRegistry()
-                .findSingleByType(TaskHandlers.class), instanceId));
+                .findSingleByType(TaskHandlers.class), instanceId, workers));
+        // after the routes stopped (their in-flight tasks completed), the last status writes are committed
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                store.group().close();
+            }
+        });
         context.getRegistry().bind("taskDeadLetters", new TaskDeadLetters(store, instanceId));
 
         CachingConnectionFactory factory = context.getRegistry().lookupByNameAndType(

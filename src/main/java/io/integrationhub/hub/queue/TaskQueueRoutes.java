@@ -97,15 +97,18 @@ public class TaskQueueRoutes extends RouteBuilder {
                 JsonResponses.answer(e, 200, view);
             });
 
+        // each consumer keeps up to its prefetch of tasks in flight (asyncConsumer): their status writes
+        // share commits, and each message is acked by the worker once its outcome is committed
         from("spring-rabbitmq:{{hub.tasks.exchange}}?queues={{hub.tasks.queue}}&autoDeclare=false"
                 + "&concurrentConsumers={{hub.tasks.consumers}}&prefetchCount={{hub.tasks.prefetch}}"
-                + "&acknowledgeMode=AUTO&maximumRetryAttempts=1&rejectAndDontRequeue=true"
+                + "&acknowledgeMode=MANUAL&asyncConsumer=true"
                 // a task is one-way work: never answer a reply-to a publisher may have set
                 + "&disableReplyTo=true&exchangePattern=InOnly")
             .routeId("queue-task-worker")
             .routeConfigurationId(TaskDeadLetterConfiguration.ID)
+            .process(TaskWorker::acknowledgeWhenDone)
             .bean("taskWorker", "read")
-            .bean("taskWorker", "attempt");
+            .process("taskWorker");
 
         from("direct:queue-task-dead-letter")
             .routeId("queue-task-dead-letter")

@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import io.integrationhub.hub.common.GroupCommit;
 import io.integrationhub.hub.common.TraceIds;
 import io.integrationhub.hub.common.Transactions;
 import io.integrationhub.hub.queue.api.TaskStatus;
@@ -23,10 +24,22 @@ import io.integrationhub.hub.queue.api.TaskView;
 public class TaskStore {
 
     private static final int MAX_ERROR = 1000;
+    /** At most this many status writes share one commit (the consumers' prefetch bounds it first). */
+    private static final int MAX_GROUP = 500;
     private final DataSource dataSource;
+    private final GroupCommit group;
 
     public TaskStore(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.group = new GroupCommit(dataSource, "task-status", MAX_GROUP);
+    }
+
+    /**
+     * The workers' status writes, committed in groups: a worker's attempt and its DONE are each
+     * acknowledged to it only after their commit, and the message only after its DONE.
+     */
+    public GroupCommit group() {
+        return group;
     }
 
     /** Records a task as QUEUED unless a worker already recorded it (it may run before this insert). */
@@ -40,19 +53,29 @@ public class TaskStore {
      * (a redelivery after a crash between commit and ack), which must then be acknowledged only.
      */
     public boolean beginAttempt(String taskId, String type, String worker) throws SQLException {
-        // the usual case, a row recorded QUEUED by POST /api/tasks, takes one statement and one commit;
-        // only a task published straight to the queue, or a finished one delivered again, takes more
         try (Connection c = dataSource.getConnection()) {
-            if (countAttempt(c, taskId, worker) == 1) {
-                return true;
-            }
-            if (!exists(c, taskId)) {
-                insertIfAbsent(taskId, type);
-            }
-            // the row exists now (it may have been inserted by POST /api/tasks since the first UPDATE):
-            // not counted only when the task is finished (a redelivery after a crash between commit and ack)
-            return countAttempt(c, taskId, worker) == 1;
+            return beginAttempt(c, taskId, type, worker, TraceIds.current());
         }
+    }
+
+    /**
+     * {@link #beginAttempt(String, String, String)} on {@code c}: in auto-commit, or inside a group's
+     * transaction (where a concurrent insert's unique violation fails the group, which then writes
+     * each on its own).
+     */
+    public static boolean beginAttempt(Connection c, String taskId, String type, String worker, String traceId)
+            throws SQLException {
+        // the usual case, a row recorded QUEUED by POST /api/tasks, takes one statement;
+        // only a task published straight to the queue, or a finished one delivered again, takes more
+        if (countAttempt(c, taskId, worker) == 1) {
+            return true;
+        }
+        if (!exists(c, taskId)) {
+            insert(c, taskId, type, traceId);
+        }
+        // the row exists now (it may have been inserted by POST /api/tasks since the first UPDATE):
+        // not counted only when the task is finished (a redelivery after a crash between commit and ack)
+        return countAttempt(c, taskId, worker) == 1;
     }
 
     private static final String COUNT_ATTEMPT = "UPDATE task SET attempts = attempts + 1, processed_by = ?, "
@@ -83,8 +106,19 @@ public class TaskStore {
     }
 
     public void markDone(String taskId) throws SQLException {
-        update("UPDATE task SET status = 'DONE', completions = completions + 1, last_error = NULL, updated_at = ? "
-                + "WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')", now(), taskId);
+        try (Connection c = dataSource.getConnection()) {
+            markDone(c, taskId);
+        }
+    }
+
+    /** Marks the task DONE on {@code c} (alone or in a group's transaction); false when it was finished already. */
+    public static boolean markDone(Connection c, String taskId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE task SET status = 'DONE', completions = completions + 1, "
+                + "last_error = NULL, updated_at = ? WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')")) {
+            ps.setTimestamp(1, now());
+            ps.setString(2, taskId);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     /** The task was given up and parked in the dead-letter queue. */
@@ -120,21 +154,26 @@ public class TaskStore {
         // inserted straight away: the row is rarely there already (a worker ran first, or a retried
         // Idempotency-Key), and a unique violation then says so without a SELECT before every insert
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO task (task_id, task_type, status, attempts, "
-                    + "completions, created_at, updated_at, trace_id) VALUES (?, ?, 'QUEUED', 0, 0, ?, ?, ?)")) {
-                Timestamp now = now();
-                insert.setString(1, taskId);
-                insert.setString(2, type);
-                insert.setTimestamp(3, now);
-                insert.setTimestamp(4, now);
-                // the trace current on this thread: the submission's, or the worker's (which continues it)
-                insert.setString(5, TraceIds.current());
-                insert.executeUpdate();
-            } catch (SQLException e) {
-                // recorded before, by another instance, thread or attempt: that is fine
-                if (!Transactions.isIntegrityViolation(e)) {
-                    throw e;
-                }
+            // the trace current on this thread: the submission's, or the worker's (which continues it)
+            insert(c, taskId, type, TraceIds.current());
+        }
+    }
+
+    private static void insert(Connection c, String taskId, String type, String traceId) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO task (task_id, task_type, status, attempts, "
+                + "completions, created_at, updated_at, trace_id) VALUES (?, ?, 'QUEUED', 0, 0, ?, ?, ?)")) {
+            Timestamp now = now();
+            insert.setString(1, taskId);
+            insert.setString(2, type);
+            insert.setTimestamp(3, now);
+            insert.setTimestamp(4, now);
+            insert.setString(5, traceId);
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            // recorded before, by another instance, thread or attempt: that is fine in auto-commit; inside a
+            // transaction the database has aborted it (PostgreSQL), so the caller's transaction must fail
+            if (!Transactions.isIntegrityViolation(e) || !c.getAutoCommit()) {
+                throw e;
             }
         }
     }
