@@ -70,7 +70,8 @@ class GroupCommitTest {
         for (CompletableFuture<Integer> f : rest) {
             assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(1);
         }
-        assertThat(connections.get()).as("one transaction for the first, one for the 50 that waited").isEqualTo(2);
+        // the writer takes the first (with any already queued beside it), then all the rest at once
+        assertThat(connections.get()).as("transactions for 51 writes").isBetween(1, 2);
         assertThat(count()).isEqualTo(51);
     }
 
