@@ -15,11 +15,11 @@ import io.integrationhub.hub.queue.api.TaskMessage;
 import io.opentelemetry.context.Context;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 
 /**
  * One processing attempt of a task taken from the queue: reads the message (a poison message is
