@@ -48,20 +48,11 @@ public class TaskStore {
     }
 
     /**
-     * Starts one processing attempt: creates the row for a message published straight to the queue,
-     * counts the attempt and names the worker. Returns false when the task is already finished
-     * (a redelivery after a crash between commit and ack), which must then be acknowledged only.
-     */
-    public boolean beginAttempt(String taskId, String type, String worker) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return beginAttempt(c, taskId, type, worker, TraceIds.current());
-        }
-    }
-
-    /**
-     * {@link #beginAttempt(String, String, String)} on {@code c}: in auto-commit, or inside a group's
-     * transaction (where a concurrent insert's unique violation fails the group, which then writes
-     * each on its own).
+     * Starts one processing attempt on {@code c} (in auto-commit, or inside a group's transaction, where
+     * a concurrent insert's unique violation fails the group, which then writes each on its own):
+     * creates the row for a message published straight to the queue, counts the attempt and names the
+     * worker. Returns false when the task is already finished (a redelivery after a crash between
+     * commit and ack), which must then be acknowledged only.
      */
     public static boolean beginAttempt(Connection c, String taskId, String type, String worker, String traceId)
             throws SQLException {
@@ -103,12 +94,6 @@ public class TaskStore {
     public void markFailedAttempt(String taskId, String error) throws SQLException {
         update("UPDATE task SET status = 'FAILED', last_error = ?, updated_at = ? "
                 + "WHERE task_id = ? AND status IN ('QUEUED', 'FAILED')", truncate(error), now(), taskId);
-    }
-
-    public void markDone(String taskId) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            markDone(c, taskId);
-        }
     }
 
     /** Marks the task DONE on {@code c} (alone or in a group's transaction); false when it was finished already. */
