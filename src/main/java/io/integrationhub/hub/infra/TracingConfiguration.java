@@ -97,7 +97,7 @@ public final class TracingConfiguration implements CamelConfiguration {
         context.getRegistry().bind("hubGrpcTracingClient", ClientInterceptor.class, grpc.newClientInterceptor());
         context.getRegistry().bind("hubGrpcTracingServer", ServerInterceptor.class, grpc.newServerInterceptor());
 
-        OpenTelemetryTracer tracer = new HubTracer();
+        OpenTelemetryTracer tracer = new HubTracer(HubSettings.optional(context, "hub.tracing.inner-hops").orElse(""));
         tracer.setExcludePatterns(HubSettings.required(context, "hub.tracing.exclude"));
         // the trace id as exchange header CAMEL_TRACE_ID: for problem answers
         tracer.setTraceHeadersInclusion(true);
