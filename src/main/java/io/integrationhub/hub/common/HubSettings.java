@@ -1,12 +1,16 @@
 package io.integrationhub.hub.common;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -18,28 +22,66 @@ import org.apache.camel.CamelContext;
  */
 public final class HubSettings implements CamelConfiguration {
 
+    /** The shipped {@code config/application.properties}, copied into the jar by the build. */
+    static final String SHIPPED_DEFAULTS = "/hub-defaults/application.properties";
+
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("-?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d+\\.\\d+");
+
     @Override
-    public void configure(CamelContext context) {
-        // everything the foundation itself needs; each pattern validates its own keys the same way
-        positiveInt(context, "hub.http.connect-timeout-ms");
-        positiveInt(context, "hub.http.read-timeout-ms");
-        httpUrl(context, "hub.service-b.url");
-        bool(context, "hub.routes.reload.enabled");
-        required(context, "hub.routes.reload.directory");
-        boolean embedded = bool(context, "hub.kafka.embedded");
-        if (embedded) {
-            port(context, "hub.kafka.embedded.port");
-            port(context, "hub.kafka.embedded.controller-port");
-            required(context, "hub.kafka.embedded.log-dir");
-            positiveInt(context, "hub.kafka.embedded.partitions");
-        }
-        required(context, "hub.kafka.brokers");
+    public void configure(CamelContext context) throws IOException {
+        checkAgainstShippedDefaults(context, shippedDefaults());
         String url = required(context, "hub.datasource.url");
         if (!url.startsWith("jdbc:")) {
             throw invalid("hub.datasource.url", url, "a JDBC URL such as jdbc:postgresql://localhost:5432/test");
         }
-        positiveInt(context, "hub.datasource.pool-size");
-        positiveInt(context, "hub.datasource.connection-timeout-ms");
+    }
+
+    /**
+     * Checks every {@code hub.*} setting the hub ships a default for against the kind of that default, so
+     * that a setting is named once, where it is used ({@code {{key}}} in a route, or read here in Java),
+     * instead of once more in a list of checks: a whole number stays a whole number (positive when its
+     * default is; a {@code *port} a TCP port), {@code true}/{@code false} stays a boolean, a decimal a
+     * decimal, a {@code *.url} an http(s) URL (the JDBC URL is checked on its own), and a setting with a non-empty default may not be blanked. The check is ours because
+     * Camel substitutes placeholders as text: {@code hub.tasks.prefetch=ten} would only fail when the
+     * route starts, with a message about the endpoint rather than the setting.
+     */
+    static void checkAgainstShippedDefaults(CamelContext context, Properties shipped) {
+        for (String key : new TreeSet<>(shipped.stringPropertyNames())) {
+            if (!key.startsWith("hub.")) {
+                continue;
+            }
+            String kind = shipped.getProperty(key).trim();
+            if (WHOLE_NUMBER.matcher(kind).matches() && (key.endsWith(".port") || key.endsWith("-port"))) {
+                port(context, key);
+            } else if (WHOLE_NUMBER.matcher(kind).matches()) {
+                if (Long.parseLong(kind) > 0) {
+                    positiveInt(context, key);
+                } else {
+                    nonNegativeInt(context, key);
+                }
+            } else if ("true".equals(kind) || "false".equals(kind)) {
+                bool(context, key);
+            } else if (DECIMAL.matcher(kind).matches()) {
+                decimal(context, key);
+            } else if ((key.endsWith(".url") || key.endsWith("-url")) && !kind.startsWith("jdbc:")) {
+                httpUrl(context, key);
+            } else if (!kind.isEmpty()) {
+                required(context, key);
+            }
+        }
+    }
+
+    static Properties shippedDefaults() throws IOException {
+        Properties shipped = new Properties();
+        try (InputStream in = HubSettings.class.getResourceAsStream(SHIPPED_DEFAULTS)) {
+            if (in == null) {
+                throw new IllegalStateException(SHIPPED_DEFAULTS + " is not on the classpath: the build copies "
+                        + "config/application.properties there (pom.xml, resources)");
+            }
+            shipped.load(in);
+        }
+        return shipped;
     }
 
     /** The value of {@code key}; fails naming the key when it is missing or blank. */
@@ -73,6 +115,28 @@ public final class HubSettings implements CamelConfiguration {
             // reported below with the key's name
         }
         throw invalid(key, value, "a positive whole number");
+    }
+
+    public static int nonNegativeInt(CamelContext context, String key) {
+        String value = required(context, key);
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the key's name
+        }
+        throw invalid(key, value, "a whole number, 0 or more");
+    }
+
+    public static double decimal(CamelContext context, String key) {
+        String value = required(context, key);
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw invalid(key, value, "a number such as 0.5");
+        }
     }
 
     public static int port(CamelContext context, String key) {

@@ -46,8 +46,6 @@ public final class CqrsConfiguration implements CamelConfiguration {
                     + eventTopics + ", which the hub creates at start");
         }
         String group = HubSettings.required(context, "hub.cqrs.projector.group");
-        HubSettings.positiveInt(context, "hub.cqrs.max-body-bytes");
-        HubSettings.positiveInt(context, "hub.cqrs.graphql.max-body-bytes");
         int port = HubSettings.port(context, "camel.server.port");
 
         DataSource dataSource = DataSourceConfiguration.dataSource(context);
@@ -77,7 +75,6 @@ public final class CqrsConfiguration implements CamelConfiguration {
                     stream.broadcast(record);
                     subscriptions.publish(record);
                 }));
-        HubSettings.required(context, "hub.cqrs.websocket.group-prefix");
         context.addService(stream, true, true);
         context.addService(subscriptions, true, true);
 

@@ -40,17 +40,12 @@ public final class EventLogConfiguration implements CamelConfiguration {
         List<String> topics = topics(context);
         int partitions = HubSettings.positiveInt(context, "hub.eventlog.partitions");
         short replication = (short) HubSettings.positiveInt(context, "hub.eventlog.replication-factor");
-        HubSettings.positiveInt(context, "hub.eventlog.max-attempts");
-        HubSettings.positiveInt(context, "hub.eventlog.max-poll-records");
-        HubSettings.positiveInt(context, "hub.eventlog.max-block-ms");
         int requestTimeout = HubSettings.positiveInt(context, "hub.eventlog.request-timeout-ms");
         if (HubSettings.positiveInt(context, "hub.eventlog.delivery-timeout-ms") < requestTimeout) {
             // Kafka's producer refuses delivery.timeout.ms < request.timeout.ms (+ linger.ms): say so at start
             throw new IllegalArgumentException("Setting hub.eventlog.delivery-timeout-ms must be at least "
                     + "hub.eventlog.request-timeout-ms (" + requestTimeout + ")");
         }
-        HubSettings.positiveInt(context, "hub.eventlog.poll-timeout-ms");
-        HubSettings.positiveInt(context, "hub.eventlog.session-timeout-ms");
         String group = HubSettings.required(context, "hub.eventlog.group");
 
         DataSource dataSource = DataSourceConfiguration.dataSource(context);

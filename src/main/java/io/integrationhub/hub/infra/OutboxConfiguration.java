@@ -19,12 +19,6 @@ public final class OutboxConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        HubSettings.bool(context, "hub.outbox.relay-enabled");
-        HubSettings.positiveInt(context, "hub.outbox.poll-ms");
-        HubSettings.positiveInt(context, "hub.outbox.batch-size");
-        HubSettings.positiveInt(context, "hub.outbox.max-block-ms");
-        HubSettings.positiveInt(context, "hub.outbox.request-timeout-ms");
-        HubSettings.positiveInt(context, "hub.outbox.delivery-timeout-ms");
         int retentionHours = HubSettings.positiveInt(context, "hub.outbox.retention-hours");
         Outbox outbox = new Outbox(DataSourceConfiguration.dataSource(context), Duration.ofHours(retentionHours));
         context.getRegistry().bind("outbox", outbox);

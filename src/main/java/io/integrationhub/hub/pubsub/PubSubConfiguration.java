@@ -18,11 +18,6 @@ public final class PubSubConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        HubSettings.required(context, "hub.pubsub.subject");
-        HubSettings.required(context, "hub.pubsub.dead-letter-subject");
-        HubSettings.required(context, "hub.pubsub.jetstream.stream");
-        HubSettings.positiveInt(context, "hub.pubsub.max-attempts");
-        HubSettings.positiveInt(context, "hub.pubsub.max-body-bytes");
         DataSource dataSource = DataSourceConfiguration.dataSource(context);
         String instanceId = InstanceRegistry.instanceId(context);
         // whether a subscriber's work is shared between instances follows from its settings, read when it

@@ -32,12 +32,6 @@ public final class QueueConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        HubSettings.positiveInt(context, "hub.tasks.consumers");
-        HubSettings.positiveInt(context, "hub.tasks.prefetch");
-        HubSettings.positiveInt(context, "hub.tasks.max-attempts");
-        HubSettings.positiveInt(context, "hub.tasks.retry-delay-ms");
-        HubSettings.positiveInt(context, "hub.tasks.max-body-bytes");
-        HubSettings.positiveInt(context, "hub.tasks.confirm-timeout-ms");
         String exchange = HubSettings.required(context, "hub.tasks.exchange");
         String queue = HubSettings.required(context, "hub.tasks.queue");
         String dlx = HubSettings.required(context, "hub.tasks.dead-letter-exchange");

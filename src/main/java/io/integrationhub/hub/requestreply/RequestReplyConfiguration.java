@@ -16,9 +16,6 @@ public final class RequestReplyConfiguration implements CamelConfiguration {
         // the gRPC server route is not supervised (camel.routecontroller.excludeRoutes): a port it
         // cannot bind stops the start, said in one line here rather than as a route retried forever
         PortNotBoundException.requireFree(host, port, "hub.grpc.port");
-        HubSettings.required(context, "hub.grpc.user-service.target");
-        HubSettings.positiveInt(context, "hub.grpc.max-concurrent-calls-per-connection");
-        HubSettings.positiveInt(context, "hub.grpc.max-inbound-bytes");
         int deadline = HubSettings.positiveInt(context, "hub.grpc.user-service.deadline-ms");
         int maxListed = HubSettings.positiveInt(context, "hub.grpc.list-max-users");
         // the CQRS read side answers; it is looked up at each call, so the patterns need no start order

@@ -24,15 +24,7 @@ public final class SagaConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("Setting hub.saga.topic (" + topic + ") must be one of hub.eventlog.topics "
                     + HubSettings.list(context, "hub.eventlog.topics") + ", which the hub creates at start");
         }
-        HubSettings.httpUrl(context, "hub.payment.url");
-        HubSettings.httpUrl(context, "hub.inventory.url");
         int stepTimeout = HubSettings.positiveInt(context, "hub.saga.step-timeout-ms");
-        HubSettings.positiveInt(context, "hub.saga.timeout-ms");
-        HubSettings.positiveInt(context, "hub.saga.concurrency");
-        HubSettings.positiveInt(context, "hub.saga.max-body-bytes");
-        HubSettings.positiveInt(context, "hub.saga.recovery-interval-ms");
-        HubSettings.positiveInt(context, "hub.saga.recovery-grace-ms");
-        HubSettings.required(context, "hub.saga.choreography.group");
 
         InMemorySagaService sagas = new HubSagaService();
         sagas.setMaxRetryAttempts(HubSettings.positiveInt(context, "hub.saga.compensation-attempts"));

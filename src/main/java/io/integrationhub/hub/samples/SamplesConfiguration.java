@@ -23,6 +23,5 @@ public final class SamplesConfiguration implements CamelConfiguration {
         context.getRegistry().bind("samplePayment", new PaymentStandIn(dataSource, paymentLimit));
         context.getRegistry().bind("sampleInventory", new InventoryStandIn(dataSource));
         context.getRegistry().bind("sampleFaults", new SampleFaults());
-        HubSettings.bool(context, "hub.admin.enabled");
     }
 }

@@ -79,7 +79,7 @@ class TracingOverheadBenchmark {
         List<Mode> modes = List.of(
                 new Mode("off", Map.of("hub.tracing.enabled", "false")),
                 new Mode("on (default: sampling 1.0, in-process hops no span)", Map.of()),
-                new Mode("on, every hop a span", Map.of("hub.tracing.inner-hops", "")),
+                new Mode("on, every hop a span", Map.of("hub.tracing.inner-hops", "none")),
                 new Mode("on, sampling 0.1", Map.of("hub.tracing.sampling-ratio", "0.1")));
         Map<String, List<Result>> results = new LinkedHashMap<>();
         modes.forEach(m -> results.put(m.label(), new ArrayList<>()));

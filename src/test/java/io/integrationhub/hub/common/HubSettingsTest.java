@@ -4,9 +4,11 @@ import io.integrationhub.hub.HubRuntime;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.RunningHub;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +47,46 @@ class HubSettingsTest {
                 .rootCause()
                 .hasMessageContaining("Missing setting hub.datasource.schema")
                 .hasMessageContaining("HUB_DATASOURCE_SCHEMA");
+    }
+
+    @Test
+    void shouldRefuseToStartWithAWrongSettingThatNoJavaCodeReadsNamingIt() {
+        // hub.tasks.prefetch is only used as {{hub.tasks.prefetch}} in a route: checked by the kind of its default
+        assertThatThrownBy(() -> RunningHub.start(workDir, Map.of("hub.tasks.prefetch", "ten")))
+                .rootCause()
+                .hasMessageContaining("Invalid setting hub.tasks.prefetch='ten'")
+                .hasMessageContaining("positive whole number");
+    }
+
+    @Test
+    void shouldCheckEachSettingByTheKindOfItsShippedDefault() throws Exception {
+        Properties shipped = HubSettings.shippedDefaults();
+        assertThat(shipped.getProperty("hub.tasks.prefetch")).as("the jar carries config/application.properties").isNotBlank();
+        assertThat(checked(shipped, "hub.outbox.batch-size", "0")).contains("positive whole number");
+        assertThat(checked(shipped, "hub.breaker.service-b.timeout-ms", "-1")).contains("0 or more");
+        assertThat(checked(shipped, "hub.breaker.service-b.timeout-ms", "0")).isNull();
+        assertThat(checked(shipped, "hub.rabbitmq.port", "70000")).contains("TCP port");
+        assertThat(checked(shipped, "hub.admin.enabled", "yes")).contains("true or false");
+        assertThat(checked(shipped, "hub.tracing.sampling-ratio", "half")).contains("a number");
+        assertThat(checked(shipped, "hub.payment.url", "localhost:9000/pay")).contains("http://");
+        assertThat(checked(shipped, "hub.pubsub.subject", " ")).contains("Missing setting hub.pubsub.subject");
+        // empty by default: may stay empty
+        assertThat(checked(shipped, "hub.tracing.otlp-endpoint", "")).isNull();
+        assertThat(checked(shipped, "hub.tasks.prefetch", "250")).isNull();
+    }
+
+    /** The check's message for the shipped defaults with {@code key} set to {@code value}; null when accepted. */
+    private static String checked(Properties shipped, String key, String value) throws Exception {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            Properties effective = new Properties();
+            effective.putAll(shipped);
+            effective.setProperty(key, value);
+            context.getPropertiesComponent().setInitialProperties(effective);
+            HubSettings.checkAgainstShippedDefaults(context, shipped);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     @Test

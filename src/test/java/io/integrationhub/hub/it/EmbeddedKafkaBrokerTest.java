@@ -70,11 +70,12 @@ class EmbeddedKafkaBrokerTest {
                 "hub.kafka.embedded.port", String.valueOf(port),
                 "hub.kafka.embedded.controller-port", String.valueOf(controllerPort),
                 "hub.kafka.embedded.log-dir", workDir.resolve("kafka-failed").toString(),
-                // read by a configuration after Kafka's, whose broker has begun to start by then
-                "hub.tasks.consumers", "0");
+                // a number of the right kind (the settings' first check passes it) that the event log's
+                // configuration, after Kafka's, refuses: the broker has begun to start by then
+                "hub.eventlog.delivery-timeout-ms", "1");
 
         assertThatThrownBy(() -> RunningHub.start(workDir.resolve("failed"), settings))
-                .hasStackTraceContaining("hub.tasks.consumers");
+                .hasStackTraceContaining("hub.eventlog.delivery-timeout-ms");
 
         // Once the thread that starts the broker has finished, a leaked broker would hold its ports
         // (checking the ports at once passed by a race: the hub failed before the broker bound them).
