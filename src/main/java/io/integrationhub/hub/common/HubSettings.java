@@ -42,9 +42,10 @@ public final class HubSettings implements CamelConfiguration {
      * that a setting is named once, where it is used ({@code {{key}}} in a route, or read here in Java),
      * instead of once more in a list of checks: a whole number stays a whole number (positive when its
      * default is; a {@code *port} a TCP port), {@code true}/{@code false} stays a boolean, a decimal a
-     * decimal, a {@code *.url} an http(s) URL (the JDBC URL is checked on its own), and a setting with a non-empty default may not be blanked. The check is ours because
-     * Camel substitutes placeholders as text: {@code hub.tasks.prefetch=ten} would only fail when the
-     * route starts, with a message about the endpoint rather than the setting.
+     * decimal, a {@code *.url} an http(s) URL (the JDBC URL is checked on its own), and a setting with a
+     * non-empty default may not be blanked. The check is ours because Camel substitutes placeholders as
+     * text: {@code hub.tasks.prefetch=ten} would only fail when the route starts, with a message about
+     * the endpoint rather than the setting.
      */
     static void checkAgainstShippedDefaults(CamelContext context, Properties shipped) {
         for (String key : new TreeSet<>(shipped.stringPropertyNames())) {
@@ -105,29 +106,24 @@ public final class HubSettings implements CamelConfiguration {
     }
 
     public static int positiveInt(CamelContext context, String key) {
-        String value = required(context, key);
-        try {
-            int n = Integer.parseInt(value);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the key's name
-        }
-        throw invalid(key, value, "a positive whole number");
+        return wholeNumber(context, key, 1, "a positive whole number");
     }
 
     public static int nonNegativeInt(CamelContext context, String key) {
+        return wholeNumber(context, key, 0, "a whole number, 0 or more");
+    }
+
+    private static int wholeNumber(CamelContext context, String key, int least, String expected) {
         String value = required(context, key);
         try {
             int n = Integer.parseInt(value);
-            if (n >= 0) {
+            if (n >= least) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below with the key's name
         }
-        throw invalid(key, value, "a whole number, 0 or more");
+        throw invalid(key, value, expected);
     }
 
     public static double decimal(CamelContext context, String key) {

@@ -26,7 +26,8 @@ import io.integrationhub.hub.saga.api.OrderItem;
  * per SKU in SQL (seeded by migration), which a reservation really decrements, all items or none,
  * and a release really restores. Idempotent per order; a release before the reservation leaves a
  * RELEASED mark that refuses the late reservation. Never oversells: each decrement is a guarded
- * UPDATE under the row's lock, and the table refuses a negative stock.
+ * UPDATE under the row's lock, and the table refuses a negative stock. The stock read is a query in
+ * the YAML route itself (camel-sql); what needs a transaction is here.
  */
 public class InventoryStandIn {
 
@@ -84,20 +85,6 @@ public class InventoryStandIn {
             }
         });
         return Map.of("orderId", orderId, "status", "RELEASED");
-    }
-
-    /** {@code GET /stock/{sku}}: units available. */
-    public Map<String, Object> stock(String sku) throws Exception {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT available FROM sample_inventory_stock WHERE sku = ?")) {
-            ps.setString(1, sku);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new DomainException.NotFound("no SKU " + sku);
-                }
-                return Map.of("sku", sku, "available", rs.getInt(1));
-            }
-        }
     }
 
     private static void take(Connection c, OrderItem item) throws SQLException {

@@ -21,7 +21,8 @@ import io.integrationhub.hub.common.Transactions;
  * Logic of the stand-in payment service of {@code routes/samples/payment.camel.yaml}: one
  * reservation per order, refused above the user's limit ({@code hub.samples.payment.limit}, the
  * same for every user). Reserving and cancelling are idempotent, and a cancel that arrives before
- * the reservation leaves a CANCELLED mark that refuses the late reservation.
+ * the reservation leaves a CANCELLED mark that refuses the late reservation. Reading a reservation
+ * is a query in the YAML route itself (camel-sql); what needs a transaction is here.
  */
 public class PaymentStandIn {
 
@@ -70,22 +71,6 @@ public class PaymentStandIn {
             }
         });
         return Map.of("orderId", orderId, "status", "CANCELLED");
-    }
-
-    /** {@code GET /reservations/{orderId}}. */
-    public Map<String, Object> find(String orderId) throws Exception {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT user_id, amount, status FROM sample_payment_reservation WHERE order_id = ?")) {
-            ps.setString(1, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new DomainException.NotFound("no payment reservation for order " + orderId);
-                }
-                return Map.of("orderId", orderId, "userId", rs.getString(1),
-                        "amount", rs.getBigDecimal(2), "status", rs.getString(3));
-            }
-        }
     }
 
     private static String status(Connection c, String orderId) throws SQLException {

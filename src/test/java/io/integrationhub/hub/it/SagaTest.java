@@ -115,6 +115,27 @@ class SagaTest {
     }
 
     @Test
+    void shouldAnswerTheStandInsReadsFromTheirYamlQueriesAnd404ForWhatIsNotThere() throws Exception {
+        // routes/samples/*.yaml: the reads are camel-sql queries in the YAML; a row as JSON, none a 404 problem
+        JsonNode stock = UserApi.read(hub.get("/samples/inventory/stock/SKU-3").body());
+        assertThat(stock.get("sku").asText()).isEqualTo("SKU-3");
+        assertThat(stock.get("available").isInt()).as("%s", stock).isTrue();
+        assertThat(ProblemAssert.assertProblem(hub.get("/samples/inventory/stock/NO-SUCH-SKU"), 404,
+                "/samples/inventory/stock/NO-SUCH-SKU").get("detail").asText()).isEqualTo("no SKU NO-SUCH-SKU");
+
+        String orderId = UserApi.read(orders.place(OrderApi.order("u-read", "SKU-3", 1, "4.20")).body()).get("orderId").asText();
+        orders.awaitEnded(orderId, ENDS_WITHIN);
+        JsonNode reservation = UserApi.read(hub.get("/samples/payment/reservations/" + orderId).body());
+        assertThat(reservation.get("orderId").asText()).isEqualTo(orderId);
+        assertThat(reservation.get("userId").asText()).isEqualTo("u-read");
+        assertThat(reservation.get("amount").decimalValue()).isEqualByComparingTo("4.20");
+        assertThat(reservation.get("status").asText()).isEqualTo("RESERVED");
+        assertThat(ProblemAssert.assertProblem(hub.get("/samples/payment/reservations/no-such-order"), 404,
+                "/samples/payment/reservations/no-such-order").get("detail").asText())
+                .isEqualTo("no payment reservation for order no-such-order");
+    }
+
+    @Test
     void shouldCancelWithTheReasonAndReserveNothingWhenPaymentIsRefused() {
         int stockBefore = orders.stock("SKU-1");
 
