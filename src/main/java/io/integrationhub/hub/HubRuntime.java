@@ -103,6 +103,9 @@ public final class HubRuntime {
                     + " not found: start the hub from the repository root or set HUB_CONFIG to the file");
         }
         main.setPropertyPlaceholderLocations("file:" + config);
+        // the hub.* defaults the jar ships, below the file: a file written for an older hub, without a
+        // setting added since, starts with that setting's default
+        HubSettings.shippedHubDefaults().forEach(main::addInitialProperty);
         overrides.forEach(main::addOverrideProperty);
 
         // The core, in this order: settings are checked first, the HTTP server is set up before any

@@ -73,6 +73,19 @@ public final class HubSettings implements CamelConfiguration {
         }
     }
 
+    /** The {@code hub.*} settings of the shipped defaults, with their default values. */
+    public static java.util.Map<String, String> shippedHubDefaults() {
+        try {
+            Properties shipped = shippedDefaults();
+            java.util.Map<String, String> hub = new java.util.TreeMap<>();
+            shipped.stringPropertyNames().stream().filter(k -> k.startsWith("hub."))
+                    .forEach(k -> hub.put(k, shipped.getProperty(k).trim()));
+            return hub;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Properties shippedDefaults() throws IOException {
         Properties shipped = new Properties();
         try (InputStream in = HubSettings.class.getResourceAsStream(SHIPPED_DEFAULTS)) {

@@ -1,6 +1,7 @@
 package io.integrationhub.hub.common;
 
 import io.integrationhub.hub.HubRuntime;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -86,6 +87,27 @@ class HubSettingsTest {
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();
+        }
+    }
+
+    @Test
+    void shouldStartWithTheShippedDefaultOfASettingAnOlderConfigFileLacks() throws Exception {
+        Path older = workDir.resolve("older-application.properties");
+        Files.write(older, Files.readAllLines(Path.of("config/application.properties")).stream()
+                .filter(line -> !line.startsWith("hub.tracing.inner-hops"))
+                .map(line -> line.startsWith("hub.tracing.exclude") ? "hub.tracing.exclude = timer:*,seda:*" : line).toList());
+        String before = System.getProperty("hub.config");
+        System.setProperty("hub.config", older.toString());
+        try (RunningHub hub = RunningHub.start(workDir.resolve("older"), Map.of())) {
+            assertThat(hub.context().resolvePropertyPlaceholders("{{hub.tracing.inner-hops}}")).isEqualTo("direct:*,bean:*");
+            // what the file says still wins over the shipped default
+            assertThat(hub.context().resolvePropertyPlaceholders("{{hub.tracing.exclude}}")).isEqualTo("timer:*,seda:*");
+        } finally {
+            if (before == null) {
+                System.clearProperty("hub.config");
+            } else {
+                System.setProperty("hub.config", before);
+            }
         }
     }
 
