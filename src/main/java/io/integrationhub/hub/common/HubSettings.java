@@ -2,13 +2,16 @@ package io.integrationhub.hub.common;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -74,15 +77,15 @@ public final class HubSettings implements CamelConfiguration {
     }
 
     /** The {@code hub.*} settings of the shipped defaults, with their default values. */
-    public static java.util.Map<String, String> shippedHubDefaults() {
+    public static Map<String, String> shippedHubDefaults() {
         try {
             Properties shipped = shippedDefaults();
-            java.util.Map<String, String> hub = new java.util.TreeMap<>();
+            Map<String, String> hub = new TreeMap<>();
             shipped.stringPropertyNames().stream().filter(k -> k.startsWith("hub."))
                     .forEach(k -> hub.put(k, shipped.getProperty(k).trim()));
             return hub;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.integrationhub.hub.infra;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -50,18 +52,7 @@ final class HubTracer extends OpenTelemetryTracer {
 
     @Override
     public boolean exclude(String endpointUri, CamelContext context) {
-        if (endpointUri == null) {
-            return false;
-        }
-        Boolean known = excluded.get(endpointUri);
-        if (known != null) {
-            return known;
-        }
-        boolean answer = super.exclude(endpointUri, context);
-        if (excluded.size() < MAX_REMEMBERED) {
-            excluded.put(endpointUri, answer);
-        }
-        return answer;
+        return endpointUri != null && remembered(excluded, endpointUri, () -> super.exclude(endpointUri, context));
     }
 
     @Override
@@ -87,20 +78,20 @@ final class HubTracer extends OpenTelemetryTracer {
 
     private boolean isInnerHop(Endpoint endpoint) {
         String uri = endpoint.getEndpointUri();
-        Boolean known = inner.get(uri);
+        return remembered(inner, uri, () -> Arrays.stream(innerHopPatterns.split(","))
+                .anyMatch(p -> !p.isBlank() && EndpointHelper.matchEndpoint(endpoint.getCamelContext(), uri, p.trim())));
+    }
+
+    /** The answer for {@code uri}, worked out once per URI (for at most {@value #MAX_REMEMBERED} URIs). */
+    private static boolean remembered(Map<String, Boolean> answers, String uri, BooleanSupplier answer) {
+        Boolean known = answers.get(uri);
         if (known != null) {
             return known;
         }
-        boolean answer = false;
-        for (String pattern : innerHopPatterns.split(",")) {
-            if (!pattern.isBlank() && EndpointHelper.matchEndpoint(endpoint.getCamelContext(), uri, pattern.trim())) {
-                answer = true;
-                break;
-            }
+        boolean worked = answer.getAsBoolean();
+        if (answers.size() < MAX_REMEMBERED) {
+            answers.put(uri, worked);
         }
-        if (inner.size() < MAX_REMEMBERED) {
-            inner.put(uri, answer);
-        }
-        return answer;
+        return worked;
     }
 }
