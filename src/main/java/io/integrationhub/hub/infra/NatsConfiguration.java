@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * NATS wiring: a connection (bean {@code natsMonitor}) opened in the background, so a NATS that is
  * down never delays or stops the hub's start, the {@code nats} readiness check on it, and the hub's
- * publishers use it. The NATS routes open their own connections (camel-nats); while NATS is down their routes wait
+ * publishers use it. The NATS routes open their own connections (camel-nats, and {@link GroupedNatsComponent}
+ * for the subscribers); while NATS is down their routes wait
  * under the supervised route controller and publishing answers 503.
  */
 public final class NatsConfiguration implements CamelConfiguration {
@@ -35,6 +36,10 @@ public final class NatsConfiguration implements CamelConfiguration {
         context.addService(monitor, true, true);
         context.getRegistry().bind(MONITOR, monitor);
         context.getRegistry().bind("nats-health", new NatsHealthCheck(monitor));
+        // the subscribers' component: nats's options, several messages in flight per subscription
+        GroupedNatsComponent grouped = new GroupedNatsComponent();
+        grouped.setMaxInFlight(HubSettings.positiveInt(context, "hub.nats.max-in-flight"));
+        context.addComponent(GroupedNatsComponent.SCHEME, grouped);
         LOG.info("NATS: {}", Redact.url(servers));
     }
 

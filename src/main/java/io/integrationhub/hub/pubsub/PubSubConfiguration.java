@@ -12,6 +12,7 @@ import io.integrationhub.hub.infra.InstanceRegistry;
 import io.integrationhub.hub.infra.NatsConfiguration;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
 
 /** Beans and settings of the publish–subscribe pattern. */
 public final class PubSubConfiguration implements CamelConfiguration {
@@ -22,7 +23,16 @@ public final class PubSubConfiguration implements CamelConfiguration {
         String instanceId = InstanceRegistry.instanceId(context);
         // whether a subscriber's work is shared between instances follows from its settings, read when it
         // first receives a message: the subscribers are YAML routes an operator may add at any time
-        context.getRegistry().bind("deliveryLog", new DeliveryLog(dataSource, instanceId, name -> shared(context, name)));
+        DeliveryLog deliveryLog = new DeliveryLog(dataSource, instanceId, name -> shared(context, name),
+                context.getExecutorServiceManager().newDefaultThreadPool(DeliveryLog.class, "pubsub-subscriber"));
+        context.getRegistry().bind("deliveryLog", deliveryLog);
+        // after the subscriber routes stopped (their messages in flight completed), the last records are committed
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                deliveryLog.group().close();
+            }
+        });
 
         // the NATS connection is NatsConfiguration's, registered before this configuration
         NatsConfiguration.NatsMonitor nats = context.getRegistry()

@@ -3,6 +3,7 @@ package io.integrationhub.hub.it;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.RoutesBuilder;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -199,6 +200,34 @@ class PubSubTest {
             }
         });
         assertThat(JSON.readTree(admin(hub, "GET", "/admin/dead-letters/" + source, null).body()).get("messages")).isEmpty();
+    }
+
+    @Test
+    void shouldDeliverAJetStreamMessageAgainWhenItsRouteFailedInsteadOfAcknowledgingIt() throws Exception {
+        AtomicInteger tries = new AtomicInteger();
+        // a subscriber of the user's own on hub-nats: without an error handler, so its failure reaches the consumer
+        RouteBuilder flaky = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("hub-nats:" + nats.subject() + "?servers=" + LocalServices.natsServers() + "&replyToDisabled=true"
+                        + "&jetstreamEnabled=true&jetstreamName=" + nats.stream() + "&durableName=it-flaky-" + UUID.randomUUID())
+                    .routeId("pubsub-flaky")
+                    .errorHandler(noErrorHandler())
+                    .process(e -> {
+                        if (tries.incrementAndGet() == 1) {
+                            throw new IllegalStateException("the first try fails");
+                        }
+                    })
+                    .to("bean:deliveryLog?method=record('flaky', ${exchange})");
+            }
+        };
+        RunningHub hub = start(Map.of(), null, flaky);
+        await().until(() -> hub.context().getRouteController().getRouteStatus("pubsub-flaky").isStarted());
+        List<String> ids = publishOrders(1);
+
+        // camel-nats 4.17 acknowledges a message whose route failed; hub-nats leaves it to JetStream to deliver again
+        await().untilAsserted(() -> assertThat(deliveries(hub, "flaky", ids)).isEqualTo(1));
+        assertThat(tries.get()).isEqualTo(2);
     }
 
     private static HttpResponse<String> admin(RunningHub hub, String method, String path, String body) {

@@ -52,6 +52,18 @@ public final class NatsClient implements AutoCloseable {
         connection.flush(Duration.ofSeconds(5));
     }
 
+    /** Publishes each body to this class's subject in its JetStream stream and waits for every PubAck. */
+    public void publishDurably(List<String> jsonBodies) throws Exception {
+        var jetStream = connection.jetStream();
+        List<java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck>> acks = new java.util.ArrayList<>();
+        for (String json : jsonBodies) {
+            acks.add(jetStream.publishAsync(subject(), json.getBytes(StandardCharsets.UTF_8)));
+        }
+        for (var ack : acks) {
+            ack.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     /** Collects every message on {@code subject} from now on. */
     public List<Message> collect(String subject) throws Exception {
         List<Message> messages = new CopyOnWriteArrayList<>();
