@@ -638,12 +638,13 @@ final class TransportBenchmarks {
     private void natsFanOut(StringBuilder md) throws Exception {
         header(md, "NATS: fan-out to three subscribers (delivery)",
                 "Raw: jnats, three subscriptions (a dispatcher each) on one subject. Hub: its three subscriber routes "
-                + "(`pubsub-notifications`, `-audit`, `-analytics`, each recording the delivery in SQL) on its subject. "
+                + "(`pubsub-notifications`, `-audit`, `-analytics`, each recording the delivery in SQL; up to "
+                + "`hub.nats.max-in-flight` messages per subscriber in flight, their records sharing commits) on its subject. "
                 + "Throughput = messages published / time until each subscriber had all of them (core NATS, "
                 + "at-most-once on both sides), published by a raw jnats client in both cases. The rows \"raw with "
                 + "the hub's SQL\" compare the hub with three raw subscriptions doing the same durable work per "
-                + "delivery (the JSON read, one auto-commit INSERT into pubsub_delivery): their ratio is what Camel "
-                + "and the routes cost at equal work.");
+                + "delivery (the JSON read, one auto-commit INSERT into pubsub_delivery, on each subscription's "
+                + "dispatcher thread): at the same guarantee (core NATS: none after receipt) the hub's grouping is the difference.");
         String rawSubject = "bench.raw." + suffix;
         String hubSubject = "bench.orders." + suffix;
         try (io.nats.client.Connection nats = Nats.connect(LocalServices.natsServers())) {
