@@ -1,5 +1,8 @@
 package io.integrationhub.hub.infra;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,13 +11,16 @@ import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.opentelemetry2.OpenTelemetrySpanAdapter;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.EndpointHelper;
 import org.apache.camel.telemetry.Op;
+import org.apache.camel.telemetry.Span;
+import org.apache.camel.telemetry.SpanDecoratorManagerImpl;
 import org.apache.camel.telemetry.SpanStorageManagerExchange;
 
 /**
- * Camel's OpenTelemetry tracer with two changes, both about cost (docs/tracing.md, "What it costs"):
+ * Camel's OpenTelemetry tracer with three changes, all about cost (docs/tracing.md, "What it costs"):
  * <ul>
  *   <li>Its exclusion check is remembered per endpoint URI. camel-telemetry 4.17 checks
  *   {@code hub.tracing.exclude} at the start and end of every span, and Camel's endpoint matcher
@@ -30,6 +36,11 @@ import org.apache.camel.telemetry.SpanStorageManagerExchange;
  *   no span yet (a saga's completion, sent on a new exchange with the order's {@code traceparent}),
  *   it still gets its span, so the trace and the log lines' trace id carry on. Camel's exclusion
  *   cannot say this (it is by URI only and drops the span in both cases), hence the override.</li>
+ *   <li>Below the root span of a trace that is not sampled, no span is made: camel-telemetry 4.17
+ *   makes every span of an unsampled trace (an OpenTelemetry non-recording span, with the decorator's
+ *   tags, header extraction and injection) only for the SDK to drop it, so sampling saved the
+ *   recording but not the instrumentation. The root stays (the trace id of the logs and of the
+ *   problem answers), and what the exchange sends still carries its unsampled {@code traceparent}.</li>
  * </ul>
  * camel-telemetry nests the spans of an exchange and ends them in reverse order; a skipped begin is
  * counted on the exchange so that its end is skipped too, whatever else was begun in between.
@@ -44,6 +55,9 @@ final class HubTracer extends OpenTelemetryTracer {
     private final Map<String, Boolean> inner = new ConcurrentHashMap<>();
     /** Reads the same exchange property camel-telemetry keeps its active span in. */
     private final SpanStorageManagerExchange spans = new SpanStorageManagerExchange();
+    /** The same decorators camel-telemetry uses (its manager is private): for the injection of a skipped send. */
+    private final SpanDecoratorManagerImpl decorators = new SpanDecoratorManagerImpl();
+    private static final MethodHandle OTEL_SPAN = otelSpanGetter();
     private final String innerHopPatterns;
 
     HubTracer(String innerHopPatterns) {
@@ -57,18 +71,40 @@ final class HubTracer extends OpenTelemetryTracer {
 
     @Override
     protected void beginEventSpan(Exchange exchange, Endpoint endpoint, Op op) throws Exception {
-        if (isInnerHop(endpoint) && spans.peek(exchange) != null) {
-            exchange.setProperty(SKIPPED, exchange.getProperty(SKIPPED, 0, Integer.class) + 1);
+        Span parent = spans.peek(exchange);
+        if (parent != null && !isSampled(parent)) {
+            // a trace that is not recorded: its root span stays (its trace id is in the logs and answers),
+            // nothing below it is made, but what this exchange sends still carries the trace (unsampled),
+            // so the next hop does not start a trace of its own
+            if (op == Op.EVENT_SENT) {
+                getSpanLifecycleManager().inject(parent, decorators.get(endpoint).getInjector(exchange), isTraceHeadersInclusion());
+            }
+            skip(exchange);
             return;
         }
-        super.beginEventSpan(exchange, endpoint, op);
+        if (parent != null && isInnerHop(endpoint)) {
+            skip(exchange);
+            return;
+        }
+        boolean read = parent == null && ReadWriteSampler.isRead(exchange.getIn().getHeader(Exchange.HTTP_METHOD));
+        ReadWriteSampler.startingRead(read);
+        try {
+            super.beginEventSpan(exchange, endpoint, op);
+        } finally {
+            if (read) {
+                ReadWriteSampler.startingRead(false);
+            }
+        }
     }
 
     @Override
     protected void endEventSpan(Exchange exchange, Endpoint endpoint) throws Exception {
-        if (isInnerHop(endpoint)) {
-            int skipped = exchange.getProperty(SKIPPED, 0, Integer.class);
-            if (skipped > 0) {
+        int skipped = exchange.getProperty(SKIPPED, 0, Integer.class);
+        if (skipped > 0) {
+            // the begins skipped were nested in this exchange's current span: an inner hop, or anything
+            // under an unsampled root, whose own end comes last (when no skipped begin is left)
+            Span current = spans.peek(exchange);
+            if (isInnerHop(endpoint) || (current != null && !isSampled(current))) {
                 exchange.setProperty(SKIPPED, skipped - 1);
                 return;
             }
@@ -76,10 +112,38 @@ final class HubTracer extends OpenTelemetryTracer {
         super.endEventSpan(exchange, endpoint);
     }
 
+    private static void skip(Exchange exchange) {
+        exchange.setProperty(SKIPPED, exchange.getProperty(SKIPPED, 0, Integer.class) + 1);
+    }
+
+    /**
+     * Whether the span's trace is recorded. camel-opentelemetry2 4.17 keeps the OpenTelemetry span of its
+     * adapter behind a protected getter; read through a private lookup (the jar is on the class path).
+     */
+    static boolean isSampled(Span span) {
+        if (!(span instanceof OpenTelemetrySpanAdapter)) {
+            return true;
+        }
+        try {
+            return ((io.opentelemetry.api.trace.Span) OTEL_SPAN.invoke((OpenTelemetrySpanAdapter) span)).getSpanContext().isSampled();
+        } catch (Throwable e) {
+            return true; // as if sampled: camel-telemetry's own behaviour
+        }
+    }
+
     private boolean isInnerHop(Endpoint endpoint) {
         String uri = endpoint.getEndpointUri();
         return remembered(inner, uri, () -> Arrays.stream(innerHopPatterns.split(","))
                 .anyMatch(p -> !p.isBlank() && EndpointHelper.matchEndpoint(endpoint.getCamelContext(), uri, p.trim())));
+    }
+
+    private static MethodHandle otelSpanGetter() {
+        try {
+            return MethodHandles.privateLookupIn(OpenTelemetrySpanAdapter.class, MethodHandles.lookup())
+                    .findVirtual(OpenTelemetrySpanAdapter.class, "getSpan", MethodType.methodType(io.opentelemetry.api.trace.Span.class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("camel-opentelemetry2 without OpenTelemetrySpanAdapter.getSpan()", e);
+        }
     }
 
     /** The answer for {@code uri}, worked out once per URI (for at most {@value #MAX_REMEMBERED} URIs). */

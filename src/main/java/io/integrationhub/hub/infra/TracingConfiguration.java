@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Spans go to the hub's own {@link SpanStore} (bean {@value #STORE}, read by {@code /observe/traces}),
  *   and to an OTLP collector when {@code hub.tracing.otlp-endpoint} is set.</li>
- *   <li>Sampling: {@code hub.tracing.sampling-ratio} of the traces that start here; a trace that arrives
- *   with a sampled {@code traceparent} is followed.</li>
+ *   <li>Sampling: {@code hub.tracing.sampling-ratio} of the traces that start here, of those that
+ *   start with an HTTP read (GET, HEAD, OPTIONS) {@code hub.tracing.read-sampling-ratio}
+ *   ({@link ReadWriteSampler}); a trace that arrives with a {@code traceparent} keeps its decision.</li>
  *   <li>Timer routes (outbox relay, purges, saga recovery) start no trace: a poll that finds nothing
  *   leaves nothing behind; a relayed outbox row continues the trace of the write that made it.</li>
  *   <li>The trace id is in every log line of the work ({@link TraceIdContextData}, key {@code CAMEL_TRACE_ID}).</li>
@@ -57,14 +58,15 @@ public final class TracingConfiguration implements CamelConfiguration {
             LOG.info("Tracing off (hub.tracing.enabled=false)");
             return;
         }
-        double ratio = ratio(HubSettings.required(context, "hub.tracing.sampling-ratio"));
+        double ratio = ratio("hub.tracing.sampling-ratio", HubSettings.required(context, "hub.tracing.sampling-ratio"));
+        double readRatio = ratio("hub.tracing.read-sampling-ratio", HubSettings.required(context, "hub.tracing.read-sampling-ratio"));
         SpanStore store = new SpanStore(HubSettings.positiveInt(context, "hub.tracing.max-spans"));
         String otlp = HubSettings.optional(context, "hub.tracing.otlp-endpoint").filter(v -> !v.isEmpty()).orElse(null);
 
         SdkTracerProviderBuilder provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), context.getName()))))
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(ratio)))
+                .setSampler(Sampler.parentBased(new ReadWriteSampler(ratio, readRatio)))
                 // what a span may hold, so that the store's memory is bounded by its span count
                 .setSpanLimits(SpanLimits.builder().setMaxNumberOfAttributes(SpanStore.MAX_ATTRIBUTES)
                         .setMaxAttributeValueLength(SpanStore.MAX_VALUE_CHARS).setMaxNumberOfEvents(8).build())
@@ -112,11 +114,11 @@ public final class TracingConfiguration implements CamelConfiguration {
         context.getCamelContextExtension().getInterceptStrategies()
                 .removeIf(TraceProcessorsInterceptStrategy.class::isInstance);
 
-        LOG.info("Tracing on: sampling {} of new traces, {} spans kept in memory{}", ratio,
+        LOG.info("Tracing on: sampling {} of new traces ({} of those of HTTP reads), {} spans kept in memory{}", ratio, readRatio,
                 HubSettings.required(context, "hub.tracing.max-spans"), otlp == null ? "" : ", exported to " + otlp);
     }
 
-    private static double ratio(String value) {
+    private static double ratio(String key, String value) {
         try {
             double ratio = Double.parseDouble(value);
             if (ratio >= 0 && ratio <= 1) {
@@ -125,7 +127,7 @@ public final class TracingConfiguration implements CamelConfiguration {
         } catch (NumberFormatException e) {
             // reported below with the key's name
         }
-        throw new IllegalArgumentException("Invalid setting hub.tracing.sampling-ratio='" + value
+        throw new IllegalArgumentException("Invalid setting " + key + "='" + value
                 + "': expected a number from 0 to 1");
     }
 }

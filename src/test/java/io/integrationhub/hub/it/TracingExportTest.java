@@ -53,7 +53,9 @@ class TracingExportTest {
         collector.start();
         try (RunningHub hub = RunningHub.start(workDir, Map.of("hub.tracing.otlp-endpoint",
                 "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces",
-                "hub.outbox.poll-ms", "50"))) {
+                "hub.outbox.poll-ms", "50",
+                // the request below is a read: recorded at this ratio (the default records 1 in 20)
+                "hub.tracing.read-sampling-ratio", "1.0"))) {
             SpanStore store = hub.context().getRegistry().lookupByNameAndType(TracingConfiguration.STORE, SpanStore.class);
             // idle: the outbox relay polls every 50 ms, leases renew; none of it is a trace
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> store.find(null, 100).isEmpty());

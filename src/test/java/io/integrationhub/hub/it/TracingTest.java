@@ -90,6 +90,11 @@ class TracingTest {
         String traceparent() {
             return "00-" + traceId + "-" + spanId + "-01";
         }
+
+        /** The same trace, not sampled by the caller. */
+        String unsampledTraceparent() {
+            return "00-" + traceId + "-" + spanId + "-00";
+        }
     }
 
     private HttpRequest.Builder request(String path, Caller caller) {
@@ -239,10 +244,33 @@ class TracingTest {
         HttpResponse<String> missing = hub.send(request("/api/orders/no-such-order", caller).GET().build());
         assertThat(ProblemAssert.assertProblem(missing, 404, "/api/orders/no-such-order").get("traceId").asText())
                 .isEqualTo(caller.traceId());
-        // without a caller's trace, the hub's own
+        // without a caller's trace, the hub's own (a read: recorded at hub.tracing.read-sampling-ratio, named in any case)
         JsonNode own = ProblemAssert.assertProblem(hub.get("/api/orders/no-such-order"), 404, "/api/orders/no-such-order");
         assertThat(own.get("traceId").asText()).matches("[0-9a-f]{32}").isNotEqualTo(caller.traceId());
-        assertThat(store.trace(own.get("traceId").asText())).isNotEmpty();
+        // a write's own trace is recorded (hub.tracing.sampling-ratio, 1.0 by default)
+        JsonNode write = ProblemAssert.assertProblem(hub.send(HttpRequest.newBuilder(hub.uri("/api/orders"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build()),
+                400, "/api/orders");
+        assertThat(write.get("traceId").asText()).matches("[0-9a-f]{32}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !store.trace(write.get("traceId").asText()).isEmpty());
+    }
+
+    @Test
+    void shouldRecordNoSpanOfATraceTheCallerDidNotSampleButStillNameIt() {
+        Caller unsampled = Caller.next();
+        HttpRequest.Builder get = HttpRequest.newBuilder(hub.uri("/api/p2p/data")).timeout(Duration.ofSeconds(30))
+                .header("traceparent", unsampled.unsampledTraceparent());
+        assertThat(hub.send(get.GET().build()).statusCode()).isEqualTo(200);
+        HttpResponse<String> missing = hub.send(HttpRequest.newBuilder(hub.uri("/api/orders/no-such-order"))
+                .header("traceparent", unsampled.unsampledTraceparent()).GET().build());
+        assertThat(ProblemAssert.assertProblem(missing, 404, "/api/orders/no-such-order").get("traceId").asText())
+                .isEqualTo(unsampled.traceId());
+        // a sampled request after them, through the same routes, is recorded: the store is being written
+        Caller sampled = Caller.next();
+        assertThat(hub.send(request("/api/p2p/data", sampled).GET().build()).statusCode()).isEqualTo(200);
+        awaitTrace(sampled, "/api/p2p/data");
+        // the unsampled one: no span, not the hub route's, nor its HTTP call's, nor the stand-in's
+        assertThat(store.trace(unsampled.traceId())).isEmpty();
     }
 
     @Test
