@@ -37,9 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What tracing costs (issue 16): the jar with tracing off, on at its defaults (sampling 1.0: every
- * trace; in-process hops make no span), on with every hop a span (the default before
- * {@code hub.tracing.inner-hops}) and on at sampling 0.1, alternated over rounds, one jar at a time,
+ * What tracing costs (issue 16): the jar with tracing off, on at its defaults (writes and messages
+ * all recorded, HTTP reads 1 in 20; in-process hops make no span), and on with every read recorded
+ * ({@code hub.tracing.read-sampling-ratio=1.0}), alternated over rounds, one jar at a time,
  * on the two paths the issue names:
  * <ul>
  *   <li>point-to-point {@code GET /api/p2p/data} (platform-http → breaker → http → the stand-in's
@@ -78,9 +78,8 @@ class TracingOverheadBenchmark {
     void measure() throws Exception {
         List<Mode> modes = List.of(
                 new Mode("off", Map.of("hub.tracing.enabled", "false")),
-                new Mode("on (default: sampling 1.0, in-process hops no span)", Map.of()),
-                new Mode("on, every hop a span", Map.of("hub.tracing.inner-hops", "none")),
-                new Mode("on, sampling 0.1", Map.of("hub.tracing.sampling-ratio", "0.1")));
+                new Mode("on (defaults: writes 1.0, reads 0.05, in-process hops no span)", Map.of()),
+                new Mode("on, every read recorded (read-sampling-ratio 1.0)", Map.of("hub.tracing.read-sampling-ratio", "1.0")));
         Map<String, List<Result>> results = new LinkedHashMap<>();
         modes.forEach(m -> results.put(m.label(), new ArrayList<>()));
         for (int round = 0; round < ROUNDS; round++) {
