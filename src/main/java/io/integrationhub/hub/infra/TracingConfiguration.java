@@ -21,6 +21,8 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.EventNotifier;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.telemetry.TraceProcessorsInterceptStrategy;
@@ -104,6 +106,22 @@ public final class TracingConfiguration implements CamelConfiguration {
         // the trace id as exchange header CAMEL_TRACE_ID: for problem answers
         tracer.setTraceHeadersInclusion(true);
         tracer.init(context);
+        // camel-telemetry 4.17's event notifier acts on the sending and sent events only, yet asks for every
+        // exchange event, so Camel makes and hands it a created, async-started, completed and step event
+        // around each exchange and step for nothing (the async-started one was the top frame of the
+        // profiles under load). It is told to ignore those; its spans are the same.
+        for (EventNotifier notifier : context.getManagementStrategy().getEventNotifiers()) {
+            if (notifier instanceof EventNotifierSupport support
+                    && support.getClass().getEnclosingClass() == org.apache.camel.telemetry.Tracer.class) {
+                support.setIgnoreExchangeCreatedEvent(true);
+                support.setIgnoreExchangeCompletedEvent(true);
+                support.setIgnoreExchangeFailedEvents(true);
+                support.setIgnoreExchangeRedeliveryEvents(true);
+                support.setIgnoreExchangeAsyncProcessingStartedEvents(true);
+                support.setIgnoreStepEvents(true);
+                support.setIgnoreServiceEvents(true);
+            }
+        }
         // camel-telemetry 4.17 adds its processor-span interceptor whether or not processor spans are
         // on (traceProcessors=false here, its default): it wraps every processor of every route in a
         // synchronous Processor, so each async step (http, direct:, the breaker) is waited for through
