@@ -86,6 +86,8 @@ class GroupedNatsConsumer extends DefaultConsumer {
         } else {
             dispatcher.subscribe(subject, msg -> onMessage(msg, false));
         }
+        // the server has the subscription once the route counts as started (a message published next reaches it)
+        connection.flush(Duration.ofSeconds(5));
         LOG.debug("Subscribed to {} ({}, up to {} in flight)", subject, jetStream ? "JetStream" : "core NATS", maxInFlight);
     }
 
@@ -121,8 +123,8 @@ class GroupedNatsConsumer extends DefaultConsumer {
                     }
                 } else if (failure == null && !getEndpoint().getConfiguration().isReplyToDisabled() && msg.getReplyTo() != null) {
                     byte[] reply = exchange.getMessage().getBody(byte[].class);
-                    if (reply != null) {
-                        connection.publish(msg.getReplyTo(), reply);
+                    if (reply != null && msg.getConnection() != null) {
+                        msg.getConnection().publish(msg.getReplyTo(), reply);
                     }
                 }
                 if (failure != null) {

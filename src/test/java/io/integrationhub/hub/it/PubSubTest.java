@@ -230,6 +230,22 @@ class PubSubTest {
         assertThat(tries.get()).isEqualTo(2);
     }
 
+    @Test
+    void shouldAnswerACoreNatsRequestFromAHubNatsRouteAsNatsDoes() throws Exception {
+        String subject = nats.subject() + ".ping";
+        RouteBuilder ping = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("hub-nats:" + subject + "?servers=" + LocalServices.natsServers() + "&replyToDisabled=false")
+                    .routeId("pubsub-ping")
+                    .setBody(simple("pong ${body}"));
+            }
+        };
+        RunningHub hub = start(Map.of(), null, ping);
+        await().until(() -> hub.context().getRouteController().getRouteStatus("pubsub-ping").isStarted());
+        assertThat(nats.request(subject, "1")).isEqualTo("pong 1");
+    }
+
     private static HttpResponse<String> admin(RunningHub hub, String method, String path, String body) {
         HttpRequest.Builder request = hub.adminRequest(path);
         if (body != null) {

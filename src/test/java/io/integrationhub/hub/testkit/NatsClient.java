@@ -64,6 +64,12 @@ public final class NatsClient implements AutoCloseable {
         }
     }
 
+    /** A core NATS request on {@code subject}: the reply's body. */
+    public String request(String subject, String body) throws Exception {
+        Message reply = connection.request(subject, body.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+        return new String(reply.getData(), StandardCharsets.UTF_8);
+    }
+
     /** Collects every message on {@code subject} from now on. */
     public List<Message> collect(String subject) throws Exception {
         List<Message> messages = new CopyOnWriteArrayList<>();
