@@ -20,13 +20,13 @@ import com.rabbitmq.client.GetResponse;
 public final class RabbitQueues implements AutoCloseable {
 
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    private final ConnectionFactory factory = new ConnectionFactory();
     private final Connection connection;
     private final Channel channel;
 
     public RabbitQueues() {
         LocalServices.require(LocalServices.Service.RABBITMQ);
         try {
-            ConnectionFactory factory = new ConnectionFactory();
             factory.setHost(LocalServices.Service.RABBITMQ.host());
             factory.setPort(LocalServices.Service.RABBITMQ.port());
             connection = factory.newConnection("hub-test-client");
@@ -78,14 +78,20 @@ public final class RabbitQueues implements AutoCloseable {
         return headers;
     }
 
+    /**
+     * Deletes the names on a connection of its own: a test that restarted RabbitMQ (RabbitMqOutageTest)
+     * leaves {@link #connection} closed until the client's automatic recovery (5 s) has run.
+     */
     @Override
     public void close() throws Exception {
         Map<String, String> names = hubSettings();
-        channel.queueDelete(names.get("hub.tasks.queue"));
-        channel.queueDelete(names.get("hub.tasks.dead-letter-queue"));
-        channel.exchangeDelete(names.get("hub.tasks.exchange"));
-        channel.exchangeDelete(names.get("hub.tasks.dead-letter-exchange"));
-        channel.close();
-        connection.close();
+        try (Connection cleanup = factory.newConnection("hub-test-cleanup"); Channel ch = cleanup.createChannel()) {
+            ch.queueDelete(names.get("hub.tasks.queue"));
+            ch.queueDelete(names.get("hub.tasks.dead-letter-queue"));
+            ch.exchangeDelete(names.get("hub.tasks.exchange"));
+            ch.exchangeDelete(names.get("hub.tasks.dead-letter-exchange"));
+        } finally {
+            connection.abort();
+        }
     }
 }
