@@ -28,6 +28,8 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
+import static org.apache.camel.builder.endpoint.StaticEndpointBuilders.kafka;
+
 /**
  * Event log on Kafka: topics {@code user-events} and {@code order-events}, record key = entity id,
  * value = the event envelope, produced with acks=all and idempotence.
@@ -61,8 +63,8 @@ public class EventLogRoutes extends RouteBuilder {
             // records skipped. breakOnFirstError: a batch that fails, its commit included, is polled
             // again from the last commit.
             // brokers, offsets committed by hand, poll sizes: camel.component.kafka.*
-            from("kafka:" + topic + "?groupId={{hub.eventlog.group}}-" + topic
-                    + "&batching=true&breakOnFirstError=true&consumersCount={{hub.eventlog.consumers}}")
+            from(kafka(topic).groupId("{{hub.eventlog.group}}-" + topic)
+                    .batching(true).breakOnFirstError(true).consumersCount("{{hub.eventlog.consumers}}"))
                 .routeId("eventlog-" + topic)
                 // each record's own trace shows its event applied (the batch is one exchange of its own)
                 .process(EventRecords.recordSpans("event log projection"))

@@ -21,10 +21,13 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.ExchangePattern;
 import io.integrationhub.hub.common.RestApi;
+import org.apache.camel.builder.EndpointConsumerBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 import org.apache.camel.component.kafka.KafkaConstants;
+
+import static org.apache.camel.builder.endpoint.StaticEndpointBuilders.kafka;
 
 /**
  * The same order saga, choreographed: no coordinator, each service reacts to the events of the
@@ -138,11 +141,11 @@ public class ChoreographyRoutes extends RouteBuilder {
     }
 
     /** A consumer of {@code order-events} in a group of its own per reacting service. */
-    private static String reactor(String service) {
+    private static EndpointConsumerBuilder reactor(String service) {
         // brokers, offsets committed by hand, poll sizes: camel.component.kafka.* (config/application.properties)
-        return "kafka:{{hub.saga.topic}}?groupId={{hub.saga.choreography.group}}-" + service
+        return kafka("{{hub.saga.topic}}").groupId("{{hub.saga.choreography.group}}-" + service)
                 // asynchronous commits: a reaction applied twice changes nothing (see the class comment)
-                + "&kafkaManualCommitFactory=#class:" + DefaultKafkaManualAsyncCommitFactory.class.getName();
+                .advanced().kafkaManualCommitFactory(new DefaultKafkaManualAsyncCommitFactory());
     }
 
     private static String emit() {

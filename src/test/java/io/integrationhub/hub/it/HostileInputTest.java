@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A generated table of hostile inputs sent to every endpoint of the hub on PostgreSQL (the
@@ -110,6 +111,9 @@ class HostileInputTest {
                 "hub.datasource.url", LocalServices.postgresUrl(),
                 "hub.datasource.username", LocalServices.postgresUser(),
                 "hub.datasource.schema", SCHEMA));
+        // "still ready" after each table presupposes ready before it: the consumers' health checks turn UP
+        // a moment after the start returns (seen failing on a slow run with the coverage agent)
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.get("/observe/health/ready").statusCode() == 200);
     }
 
     @AfterAll

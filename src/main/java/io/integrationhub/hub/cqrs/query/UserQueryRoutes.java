@@ -10,6 +10,8 @@ import io.integrationhub.hub.common.RestApi;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestParamType;
 
+import static org.apache.camel.builder.endpoint.StaticEndpointBuilders.kafka;
+
 /**
  * CQRS read side.
  * <pre>
@@ -31,7 +33,7 @@ public class UserQueryRoutes extends RouteBuilder {
         // poll, as the event log does): records applied again after a crash change nothing (by eventId);
         // a commit that fails (Kafka away) fails the batch, which is polled and applied again
         // brokers, offsets committed by hand, poll sizes: camel.component.kafka.*
-        from("kafka:{{hub.cqrs.topic}}?groupId={{hub.cqrs.projector.group}}&batching=true&breakOnFirstError=true")
+        from(kafka("{{hub.cqrs.topic}}").groupId("{{hub.cqrs.projector.group}}").batching(true).breakOnFirstError(true))
             .routeId("cqrs-projector")
             // each record's own trace shows its event projected (the batch is one exchange of its own)
             .process(EventRecords.recordSpans("cqrs projection"))
@@ -59,8 +61,8 @@ public class UserQueryRoutes extends RouteBuilder {
 
         // /ws/users of this instance: every user event, whatever instance projects it (a consumer
         // group per instance, from the newest record; nothing to commit, nothing to replay)
-        from("kafka:{{hub.cqrs.topic}}?groupId={{hub.cqrs.websocket.group-prefix}}" + instanceId()
-                + "&autoOffsetReset=latest")
+        from(kafka("{{hub.cqrs.topic}}").groupId("{{hub.cqrs.websocket.group-prefix}}" + instanceId())
+                .autoOffsetReset("latest"))
             .routeId("cqrs-websocket-feed")
             .bean("userEventFeed", "forward").id("cqrs-websocket-broadcast");
 
