@@ -1,5 +1,6 @@
 package io.integrationhub.hub.infra;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.apache.camel.Consumer;
@@ -27,6 +28,7 @@ public class GroupedNatsComponent extends NatsComponent {
     public static final String SCHEME = "hub-nats";
 
     private int maxInFlight = 64;
+    private Duration ackWait = Duration.ofSeconds(30);
 
     public int getMaxInFlight() {
         return maxInFlight;
@@ -38,6 +40,22 @@ public class GroupedNatsComponent extends NatsComponent {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
         }
         this.maxInFlight = maxInFlight;
+    }
+
+    public Duration getAckWait() {
+        return ackWait;
+    }
+
+    /**
+     * How long JetStream waits for a subscriber's acknowledgement before it delivers the message again
+     * (its durable consumers' ack wait): after a hub instance died with messages in flight, they reach
+     * a subscriber again this long after they were delivered.
+     */
+    public void setAckWait(Duration ackWait) {
+        if (ackWait.isNegative() || ackWait.isZero()) {
+            throw new IllegalArgumentException("ackWait must be positive, was " + ackWait);
+        }
+        this.ackWait = ackWait;
     }
 
     @Override
@@ -79,7 +97,7 @@ public class GroupedNatsComponent extends NatsComponent {
         @Override
         public Consumer createConsumer(Processor processor) throws Exception {
             GroupedNatsConsumer consumer = new GroupedNatsConsumer(this, processor,
-                    ((GroupedNatsComponent) getComponent()).getMaxInFlight());
+                    ((GroupedNatsComponent) getComponent()).getMaxInFlight(), ((GroupedNatsComponent) getComponent()).getAckWait());
             configureConsumer(consumer);
             return consumer;
         }

@@ -12,6 +12,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
 import io.nats.client.PushSubscribeOptions;
 import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamConfiguration;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -47,13 +48,15 @@ class GroupedNatsConsumer extends DefaultConsumer {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private final int maxInFlight;
+    private final Duration ackWait;
     private final Semaphore inFlight;
     private volatile Connection connection;
     private volatile Dispatcher dispatcher;
 
-    GroupedNatsConsumer(NatsEndpoint endpoint, Processor processor, int maxInFlight) {
+    GroupedNatsConsumer(NatsEndpoint endpoint, Processor processor, int maxInFlight, Duration ackWait) {
         super(endpoint, processor);
         this.maxInFlight = maxInFlight;
+        this.ackWait = ackWait;
         this.inFlight = new Semaphore(maxInFlight);
     }
 
@@ -74,11 +77,16 @@ class GroupedNatsConsumer extends DefaultConsumer {
         if (jetStream) {
             // always a push subscription (camel-nats's pull subscriptions consume nothing in 4.17, CAMEL-23419):
             // pullSubscription, true by default in nats:, is not read
-            ensureStream(connection.jetStreamManagement(), config.getJetstreamName(), subject);
-            ConsumerConfiguration consumer = config.getConsumerConfiguration() != null ? config.getConsumerConfiguration()
-                    : ConsumerConfiguration.builder().deliverSubject(null)
-                            .durable(config.getDurableName() == null ? null : config.getDurableName() + "-durable")
-                            .build();
+            JetStreamManagement management = connection.jetStreamManagement();
+            ensureStream(management, config.getJetstreamName(), subject);
+            ConsumerConfiguration consumer = config.getConsumerConfiguration();
+            if (consumer == null) {
+                String durable = config.getDurableName() == null ? null : config.getDurableName() + "-durable";
+                if (durable != null) {
+                    applyAckWait(management, config.getJetstreamName(), durable);
+                }
+                consumer = ConsumerConfiguration.builder().deliverSubject(null).durable(durable).ackWait(ackWait).build();
+            }
             PushSubscribeOptions options = PushSubscribeOptions.builder().configuration(consumer).deliverGroup(queue).build();
             connection.jetStream().subscribe(subject, queue, dispatcher, msg -> onMessage(msg, true), false, options);
         } else if (queue != null) {
@@ -89,6 +97,28 @@ class GroupedNatsConsumer extends DefaultConsumer {
         // the server has the subscription once the route counts as started (a message published next reaches it)
         connection.flush(Duration.ofSeconds(5));
         LOG.debug("Subscribed to {} ({}, up to {} in flight)", subject, jetStream ? "JetStream" : "core NATS", maxInFlight);
+    }
+
+    /**
+     * A durable consumer keeps the configuration it was created with, and jnats refuses to subscribe to
+     * it with another ack wait: a changed {@code hub.nats.ack-wait-ms} is applied to the existing durable
+     * first (the ack wait is one of the settings a NATS server lets a consumer change).
+     */
+    private void applyAckWait(JetStreamManagement management, String stream, String durable) throws Exception {
+        ConsumerInfo info;
+        try {
+            info = management.getConsumerInfo(stream, durable);
+        } catch (JetStreamApiException e) {
+            if (e.getErrorCode() == 404) {
+                return; // created by the subscription, with this ack wait
+            }
+            throw e;
+        }
+        ConsumerConfiguration existing = info.getConsumerConfiguration();
+        if (!ackWait.equals(existing.getAckWait())) {
+            management.addOrUpdateConsumer(stream, ConsumerConfiguration.builder(existing).ackWait(ackWait).build());
+            LOG.info("JetStream consumer {} of stream {}: ack wait {} -> {}", durable, stream, existing.getAckWait(), ackWait);
+        }
     }
 
     private static void ensureStream(JetStreamManagement jsm, String stream, String subject) throws Exception {

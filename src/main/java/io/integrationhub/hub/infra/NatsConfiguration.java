@@ -39,6 +39,7 @@ public final class NatsConfiguration implements CamelConfiguration {
         // the subscribers' component: nats's options, several messages in flight per subscription
         GroupedNatsComponent grouped = new GroupedNatsComponent();
         grouped.setMaxInFlight(HubSettings.positiveInt(context, "hub.nats.max-in-flight"));
+        grouped.setAckWait(Duration.ofMillis(HubSettings.positiveInt(context, "hub.nats.ack-wait-ms")));
         context.addComponent(GroupedNatsComponent.SCHEME, grouped);
         LOG.info("NATS: {}", Redact.url(servers));
     }

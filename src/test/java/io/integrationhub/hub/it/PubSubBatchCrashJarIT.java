@@ -45,6 +45,8 @@ class PubSubBatchCrashJarIT {
             settings.putAll(LocalServices.postgresHubSettings(schema));
             settings.putAll(KafkaTestKit.hubSettings());
             settings.put("hub.pubsub.audit.jetstream", "true");
+            // what the killed hub had in flight comes back after 3 s instead of the shipped 30 s
+            settings.put("hub.nats.ack-wait-ms", "3000");
 
             try (HubProcess first = HubProcess.start(workDir.resolve("first"), RunningHub.freePort(), settings, Map.of())) {
                 first.awaitReady(Duration.ofSeconds(60));
@@ -62,7 +64,7 @@ class PubSubBatchCrashJarIT {
             assertThat(recordedByFirst).as("killed mid-burst").isLessThan(ORDERS);
 
             try (RunningHub second = RunningHub.start(workDir.resolve("second"), settings)) {
-                // JetStream delivers again what the killed hub had not acknowledged once its ack wait (30 s) is over
+                // JetStream delivers again what the killed hub had not acknowledged once its ack wait (3 s) is over
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> count(schema, "subscriber = 'audit'") >= ORDERS);
                 assertThat(count(schema, "subscriber = 'audit'")).as("each order recorded once").isEqualTo(ORDERS);

@@ -115,9 +115,13 @@ class PubSubCrashJarIT {
             }
             int auditBeforeRestart = count(schema, "subscriber = 'audit'");
 
+            // the restarted hub shortens the durable consumer's ack wait (the first made it with the shipped 30 s):
+            // the subscription is updated, not refused, and what the killed hub held comes back sooner
+            settings.put("hub.nats.ack-wait-ms", "3000");
             try (HubProcess restarted = HubProcess.start(workDir.resolve("second"), RunningHub.freePort(), settings, Map.of())) {
                 restarted.awaitReady(Duration.ofSeconds(90));
-                // JetStream redelivers what the killed hub had not acknowledged once its ack wait (30 s) is over
+                assertThat(restarted.log()).contains("ack wait PT30S -> PT3S");
+                // JetStream redelivers what the killed hub had not acknowledged once its ack wait is over
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> received(schema, "audit").containsAll(accepted));
                 Set<String> audit = received(schema, "audit");

@@ -28,6 +28,7 @@ import io.integrationhub.hub.testkit.UserApi;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * answered 202 is DONE afterwards, its work done once ({@code completions = 1}).
  */
 @ExtendWith(KafkaTestKit.class)
+@Tag("exclusive") // stops the machine's RabbitMQ: runs after the other classes, alone (pom.xml)
 class RabbitMqOutageTest {
 
     @TempDir

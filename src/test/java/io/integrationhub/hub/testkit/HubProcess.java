@@ -69,6 +69,7 @@ public final class HubProcess implements AutoCloseable {
             Map<String, String> all = new java.util.LinkedHashMap<>();
             // the gRPC server of each hub on a port of its own, so hubs of parallel tests never collide
             all.put("hub.grpc.port", String.valueOf(RunningHub.freePort()));
+            all.putAll(LocalServices.forkBrokerNames());
             all.putAll(settings);
             all.forEach((k, v) -> command.add("--" + k + "=" + v));
             Path log = workDir.resolve("hub.log");

@@ -99,6 +99,28 @@ public final class LocalServices {
                 "hub.datasource.schema", schema);
     }
 
+    /**
+     * Broker names of this test JVM: the task queue's exchanges and queues on RabbitMQ, the pub/sub
+     * subject and its JetStream streams and durables on NATS. Surefire and failsafe run test classes
+     * in several JVMs at once ({@code forkCount}, each told its number in {@code hub.test.fork}), and
+     * two hubs on the shipped names would take each other's messages from the one local RabbitMQ and
+     * NATS. Classes that need names of their own for one class ({@link RabbitQueues}, {@link NatsClient})
+     * override these. Kafka needs none: each JVM has its own test-kit broker.
+     */
+    public static Map<String, String> forkBrokerNames() {
+        String fork = "f" + System.getProperty("hub.test.fork", "0");
+        Map<String, String> names = new java.util.LinkedHashMap<>();
+        names.put("hub.tasks.exchange", "hub.tasks-" + fork);
+        names.put("hub.tasks.queue", "tasks-" + fork);
+        names.put("hub.tasks.dead-letter-exchange", "hub.tasks-" + fork + ".dlx");
+        names.put("hub.tasks.dead-letter-queue", "tasks-" + fork + ".dlq");
+        names.put("hub.pubsub.subject", fork + ".orders.created");
+        names.put("hub.pubsub.jetstream.stream", "ORDERS_" + fork.toUpperCase(Locale.ROOT));
+        names.put("hub.pubsub.dead-letter-stream", "ORDERS_" + fork.toUpperCase(Locale.ROOT) + "_DLQ");
+        names.put("hub.pubsub.jetstream.durable-prefix", "hub-" + fork + "-");
+        return names;
+    }
+
     /** A schema name of its own for one test class, so runs and classes never see each other's rows. */
     public static String uniqueSchema(String prefix) {
         return (prefix + "_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);

@@ -44,15 +44,23 @@ public final class RunningHub implements AutoCloseable {
     /** The admin key of hubs in tests (hub.security.admin-key). */
     public static final String ADMIN_KEY = "test-admin-key";
 
-    /** Settings shared by hubs in tests: free port, temporary H2 database, Kafka from the test kit. */
+    /** Settings shared by hubs in tests: free port, temporary H2 database, Kafka from the test kit, broker names of this JVM. */
     public static Map<String, String> defaults(Path workDir) {
+        return defaults(workDir, true);
+    }
+
+    /** As {@link #defaults(Path)}; without the test kit's Kafka when the test brings a broker of its own. */
+    private static Map<String, String> defaults(Path workDir, boolean testKitKafka) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("camel.server.port", String.valueOf(freePort()));
         settings.put("hub.grpc.port", String.valueOf(freePort()));
         settings.put("hub.datasource.url", "jdbc:h2:file:" + workDir.resolve("db/hub").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        settings.putAll(LocalServices.forkBrokerNames());
         settings.put("hub.kafka.embedded", "false");
-        settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        if (testKitKafka) {
+            settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        }
         // tests that exercise reload start their own hub on a copy of routes/
         settings.put("hub.routes.reload.enabled", "false");
         // /admin/** is closed without an admin key; tests that call it send this one (adminRequest)
@@ -69,7 +77,7 @@ public final class RunningHub implements AutoCloseable {
     public static RunningHub start(Path workDir, Map<String, String> overrides, RoutesBuilder... extraRoutes) {
         boolean ownPorts = overrides.containsKey("camel.server.port") || overrides.containsKey("hub.grpc.port");
         for (int attempt = 1; ; attempt++) {
-            Map<String, String> settings = defaults(workDir);
+            Map<String, String> settings = defaults(workDir, !overrides.containsKey("hub.kafka.brokers"));
             settings.putAll(overrides);
             try {
                 return start(settings, extraRoutes);
