@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -200,6 +201,12 @@ class GroupedNatsConsumer extends DefaultConsumer {
             try {
                 // no new messages; the ones handed to routes finish and are acknowledged on this connection
                 c.closeDispatcher(d);
+                // ...and the server has taken the unsubscribe in once stop returns: a JetStream message
+                // published after the stop waits for the next subscription instead of being pushed to this
+                // closed one (and coming back only after the ack wait)
+                c.flush(Duration.ofSeconds(2));
+            } catch (TimeoutException e) {
+                LOG.debug("NATS did not confirm the unsubscribe of {} in time: {}", getEndpoint().getConfiguration().getTopic(), e.toString());
             } catch (RuntimeException e) {
                 LOG.debug("Closing the dispatcher of {}: {}", getEndpoint().getConfiguration().getTopic(), e.toString());
             }

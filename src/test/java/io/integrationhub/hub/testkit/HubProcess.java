@@ -65,6 +65,12 @@ public final class HubProcess implements AutoCloseable {
             if (Files.isRegularFile(archive)) {
                 command.add("-XX:SharedArchiveFile=" + archive);
             }
+            // JVM options of the test build (pom.xml test.jit: C1 only, to spare the 2-core machine C2's
+            // compiling in these short runs); none in the benchmark profile
+            String options = System.getProperty("hub.test.jar-jvm-options", "").trim();
+            if (!options.isEmpty()) {
+                command.addAll(List.of(options.split("\\s+")));
+            }
             command.addAll(List.of("-jar", jar.toString(), "--camel.server.port=" + port));
             Map<String, String> all = new java.util.LinkedHashMap<>();
             // the gRPC server of each hub on a port of its own, so hubs of parallel tests never collide
