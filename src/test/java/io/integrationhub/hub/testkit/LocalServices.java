@@ -108,7 +108,8 @@ public final class LocalServices {
      * override these. Kafka needs none: each JVM has its own test-kit broker.
      */
     public static Map<String, String> forkBrokerNames() {
-        String fork = "f" + System.getProperty("hub.test.fork", "0");
+        // "f" + surefire.forkNumber (pom.xml: the prefix keeps Maven from evaluating the lone placeholder to nothing)
+        String fork = System.getProperty("hub.test.fork", "").isBlank() ? "f0" : System.getProperty("hub.test.fork");
         Map<String, String> names = new java.util.LinkedHashMap<>();
         names.put("hub.tasks.exchange", "hub.tasks-" + fork);
         names.put("hub.tasks.queue", "tasks-" + fork);
