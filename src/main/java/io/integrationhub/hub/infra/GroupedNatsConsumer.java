@@ -74,7 +74,16 @@ class GroupedNatsConsumer extends DefaultConsumer {
         String subject = config.getTopic();
         String queue = config.getQueueName() == null || config.getQueueName().isBlank() ? null : config.getQueueName();
         boolean jetStream = config.isJetstreamEnabled() && connection.getServerInfo().isJetStreamAvailable();
-        dispatcher = connection.createDispatcher();
+        // The handler is also the dispatcher's default handler: jnats (2.24, still so on its main branch)
+        // sends SUB before it files a subscription's own handler, and a message that arrives in between
+        // finds no handler and is dropped without a word. For a JetStream durable that already holds
+        // messages (a restarted route) they come at once, and came back only after the ack wait.
+        boolean js = jetStream;
+        dispatcher = connection.createDispatcher(msg -> {
+            if (!msg.isStatusMessage()) {
+                onMessage(msg, js);
+            }
+        });
         if (jetStream) {
             // always a push subscription (camel-nats's pull subscriptions consume nothing in 4.17, CAMEL-23419):
             // pullSubscription, true by default in nats:, is not read
@@ -91,9 +100,9 @@ class GroupedNatsConsumer extends DefaultConsumer {
             PushSubscribeOptions options = PushSubscribeOptions.builder().configuration(consumer).deliverGroup(queue).build();
             connection.jetStream().subscribe(subject, queue, dispatcher, msg -> onMessage(msg, true), false, options);
         } else if (queue != null) {
-            dispatcher.subscribe(subject, queue, msg -> onMessage(msg, false));
+            dispatcher.subscribe(subject, queue);
         } else {
-            dispatcher.subscribe(subject, msg -> onMessage(msg, false));
+            dispatcher.subscribe(subject);
         }
         // the server has the subscription once the route counts as started (a message published next reaches it)
         connection.flush(Duration.ofSeconds(5));

@@ -131,6 +131,46 @@ class PubSubTest {
     }
 
     @Test
+    void shouldDeliverWhatADurableHeldAtOnceEveryTimeItsRouteStartsAgain() throws Exception {
+        // a JetStream durable pushes what it holds the moment the route subscribes again; jnats used to drop
+        // such a message when it came before the subscription's handler was filed, and it came back only
+        // after the ack wait (30 s), far beyond this wait
+        RunningHub hub = start(Map.of("hub.pubsub.audit.jetstream", "true"));
+        // both cores busy, as in a loaded hub: the thread that subscribes is put aside at any point
+        AtomicBoolean busy = new AtomicBoolean(true);
+        List<Thread> spinners = List.of(new Thread(() -> spin(busy), "spinner-1"), new Thread(() -> spin(busy), "spinner-2"));
+        spinners.forEach(spinner -> {
+            spinner.setDaemon(true);
+            spinner.start();
+        });
+        try {
+            for (int restart = 0; restart < 12; restart++) {
+                hub.context().getRouteController().stopRoute("pubsub-audit");
+                List<String> whileStopped = publishOrders(3);
+                await().untilAsserted(() -> assertThat(deliveries(hub, "analytics", whileStopped)).isEqualTo(3));
+                hub.context().getRouteController().startRoute("pubsub-audit");
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(deliveries(hub, "audit", whileStopped))
+                        .as("held by the durable, delivered on start").isEqualTo(3));
+            }
+        } finally {
+            busy.set(false);
+            for (Thread spinner : spinners) {
+                spinner.join();
+            }
+        }
+    }
+
+    private static void spin(AtomicBoolean busy) {
+        long n = 0;
+        while (busy.get()) {
+            n += System.nanoTime() % 7;
+        }
+        if (n == 42) {
+            System.out.print("");
+        }
+    }
+
+    @Test
     void shouldAddItsSubjectToAnExistingStreamMadeForAnotherSubject() throws Exception {
         // the configured stream exists, made for another subject (by hand, or by a hub with another hub.pubsub.subject)
         try (io.nats.client.Connection c = io.nats.client.Nats.connect(LocalServices.natsServers())) {
