@@ -31,6 +31,7 @@ public final class HttpServerConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         context.getManagementStrategy().addEventNotifier(gate.lifecycle());
+        context.addStartupListener(new HttpSummaryNotifiers());
         int workers = HubSettings.positiveInt(context, "hub.http.worker-threads");
         int maxInFlight = HubSettings.positiveInt(context, "hub.http.max-in-flight");
         if (maxInFlight >= workers) {

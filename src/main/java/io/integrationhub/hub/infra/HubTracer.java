@@ -4,7 +4,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
@@ -16,11 +18,15 @@ import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
 import org.apache.camel.support.EndpointHelper;
 import org.apache.camel.telemetry.Op;
 import org.apache.camel.telemetry.Span;
+import org.apache.camel.telemetry.SpanContextPropagationExtractor;
+import org.apache.camel.telemetry.SpanDecorator;
 import org.apache.camel.telemetry.SpanDecoratorManagerImpl;
 import org.apache.camel.telemetry.SpanStorageManagerExchange;
+import org.apache.camel.telemetry.TagConstants;
+import org.apache.camel.telemetry.decorators.AbstractSpanDecorator;
 
 /**
- * Camel's OpenTelemetry tracer with three changes, all about cost (docs/tracing.md, "What it costs"):
+ * Camel's OpenTelemetry tracer with four changes, all about cost (docs/tracing.md, "What it costs"):
  * <ul>
  *   <li>Its exclusion check is remembered per endpoint URI. camel-telemetry 4.17 checks
  *   {@code hub.tracing.exclude} at the start and end of every span, and Camel's endpoint matcher
@@ -41,6 +47,8 @@ import org.apache.camel.telemetry.SpanStorageManagerExchange;
  *   tags, header extraction and injection) only for the SDK to drop it, so sampling saved the
  *   recording but not the instrumentation. The root stays (the trace id of the logs and of the
  *   problem answers), and what the exchange sends still carries its unsampled {@code traceparent}.</li>
+ *   <li>The root span itself reads the caller's context from the headers the propagators ask for, not
+ *   from a sorted copy of them all, and is tagged only when it is recorded ({@code beginRootSpan}).</li>
  * </ul>
  * camel-telemetry nests the spans of an exchange and ends them in reverse order; a skipped begin is
  * counted on the exchange so that its end is skipped too, whatever else was begun in between.
@@ -53,6 +61,8 @@ final class HubTracer extends OpenTelemetryTracer {
 
     private final Map<String, Boolean> excluded = new ConcurrentHashMap<>();
     private final Map<String, Boolean> inner = new ConcurrentHashMap<>();
+    private final Map<String, SpanDecorator> decoratorByUri = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> plainExtractor = new ConcurrentHashMap<>();
     /** Reads the same exchange property camel-telemetry keeps its active span in. */
     private final SpanStorageManagerExchange spans = new SpanStorageManagerExchange();
     /** The same decorators camel-telemetry uses (its manager is private): for the injection of a skipped send. */
@@ -77,7 +87,7 @@ final class HubTracer extends OpenTelemetryTracer {
             // nothing below it is made, but what this exchange sends still carries the trace (unsampled),
             // so the next hop does not start a trace of its own
             if (op == Op.EVENT_SENT) {
-                getSpanLifecycleManager().inject(parent, decorators.get(endpoint).getInjector(exchange), isTraceHeadersInclusion());
+                getSpanLifecycleManager().inject(parent, decorator(endpoint).getInjector(exchange), isTraceHeadersInclusion());
             }
             skip(exchange);
             return;
@@ -86,15 +96,40 @@ final class HubTracer extends OpenTelemetryTracer {
             skip(exchange);
             return;
         }
-        boolean read = parent == null && ReadWriteSampler.isRead(exchange.getIn().getHeader(Exchange.HTTP_METHOD));
+        if (parent == null) {
+            beginRootSpan(exchange, endpoint, op);
+            return;
+        }
+        super.beginEventSpan(exchange, endpoint, op);
+    }
+
+    /**
+     * The first span of an exchange: camel-telemetry's own steps (create, tag, activate, keep, inject),
+     * with two differences that matter on every request, sampled or not: the caller's context is read
+     * straight from the two or three headers W3C propagation asks for ({@link HeaderExtractor}) instead of
+     * a sorted copy of all headers, and a span the sampler did not record gets no tags (the decorator's
+     * work of reading the URL, method and so on, only for a span that keeps nothing).
+     */
+    private void beginRootSpan(Exchange exchange, Endpoint endpoint, Op op) {
+        SpanDecorator decorator = decorator(endpoint);
+        boolean read = ReadWriteSampler.isRead(exchange.getIn().getHeader(Exchange.HTTP_METHOD));
         ReadWriteSampler.startingRead(read);
+        Span span;
         try {
-            super.beginEventSpan(exchange, endpoint, op);
+            span = getSpanLifecycleManager().create(decorator.getOperationName(exchange, endpoint), null,
+                    readsCamelHeaders(endpoint, decorator) ? new HeaderExtractor(exchange) : decorator.getExtractor(exchange));
         } finally {
             if (read) {
                 ReadWriteSampler.startingRead(false);
             }
         }
+        if (isSampled(span)) {
+            span.setTag(TagConstants.OP, op.toString());
+            decorator.beforeTracingEvent(span, exchange, endpoint);
+        }
+        getSpanLifecycleManager().activate(span);
+        spans.push(exchange, span);
+        getSpanLifecycleManager().inject(span, decorator.getInjector(exchange), isTraceHeadersInclusion());
     }
 
     @Override
@@ -108,6 +143,15 @@ final class HubTracer extends OpenTelemetryTracer {
                 exchange.setProperty(SKIPPED, skipped - 1);
                 return;
             }
+        }
+        Span current = spans.peek(exchange);
+        if (current != null && !isSampled(current)) {
+            // the root of a trace that is not recorded (nothing was made below it): ended as camel-telemetry
+            // ends a span, without the decorator's tags
+            Span root = spans.pull(exchange);
+            getSpanLifecycleManager().deactivate(root);
+            getSpanLifecycleManager().close(root);
+            return;
         }
         super.endEventSpan(exchange, endpoint);
     }
@@ -128,6 +172,62 @@ final class HubTracer extends OpenTelemetryTracer {
             return ((io.opentelemetry.api.trace.Span) OTEL_SPAN.invoke((OpenTelemetrySpanAdapter) span)).getSpanContext().isSampled();
         } catch (Throwable e) {
             return true; // as if sampled: camel-telemetry's own behaviour
+        }
+    }
+
+    /** camel-telemetry's decorator for the endpoint, looked up once per URI (its manager parses the URI each time). */
+    private SpanDecorator decorator(Endpoint endpoint) {
+        String uri = endpoint.getEndpointUri();
+        SpanDecorator known = decoratorByUri.get(uri);
+        if (known != null) {
+            return known;
+        }
+        SpanDecorator found = decorators.get(endpoint);
+        if (decoratorByUri.size() < MAX_REMEMBERED) {
+            decoratorByUri.put(uri, found);
+        }
+        return found;
+    }
+
+    /**
+     * Whether the decorator takes the incoming context from the exchange's headers, as camel-telemetry's
+     * decorators do unless they say otherwise (the gRPC one reads the call's context instead).
+     */
+    private boolean readsCamelHeaders(Endpoint endpoint, SpanDecorator decorator) {
+        return remembered(plainExtractor, endpoint.getEndpointUri(), () -> {
+            try {
+                return decorator.getClass().getMethod("getExtractor", Exchange.class).getDeclaringClass() == AbstractSpanDecorator.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * The incoming context of an exchange, read from its headers as the propagators ask for them
+     * ({@code traceparent}, {@code tracestate}, {@code baggage}; Camel's headers are case-insensitive).
+     * camel-telemetry's extractor copies every header into a sorted map first, for each root span.
+     */
+    static final class HeaderExtractor implements SpanContextPropagationExtractor {
+        private final Exchange exchange;
+
+        HeaderExtractor(Exchange exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public Object get(String key) {
+            return exchange.getIn().getHeader(key);
+        }
+
+        @Override
+        public Set<String> keys() {
+            return exchange.getIn().getHeaders().keySet();
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, Object>> iterator() {
+            return exchange.getIn().getHeaders().entrySet().iterator();
         }
     }
 

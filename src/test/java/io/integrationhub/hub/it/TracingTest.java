@@ -203,6 +203,17 @@ class TracingTest {
     }
 
     @Test
+    void shouldGiveEachExchangeEventAShortListOfNotifiers() {
+        // Camel walks every event notifier on each exchange event; camel-platform-http-main 4.17 added a
+        // summary notifier each time its startup listener was called, once per route started: 132 of them
+        // (infra/HttpSummaryNotifiers). Each server keeps its first.
+        var notifiers = hub.context().getManagementStrategy().getStartedEventNotifiers();
+        assertThat(notifiers.stream().filter(n -> n.getClass().getName().contains("MainHttpServerUtil")).count())
+                .as("platform-http summary notifiers").isLessThanOrEqualTo(4);
+        assertThat(notifiers).hasSizeLessThan(12);
+    }
+
+    @Test
     void shouldLeaveTheRoutesAsynchronousWithoutProcessorSpans() {
         // camel-telemetry 4.17 wraps every processor in a synchronous one even with processor spans off
         // (TracingConfiguration removes it): with it, each async step was awaited through the await manager
