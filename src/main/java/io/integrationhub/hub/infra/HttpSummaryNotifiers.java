@@ -51,8 +51,7 @@ final class HttpSummaryNotifiers implements StartupListener {
             // AbstractCamelContext keeps them behind a protected getter
             Method getter = AbstractCamelContext.class.getDeclaredMethod("getStartupListeners");
             getter.setAccessible(true);
-            return (List<StartupListener>) getter.invoke(context.getCamelContextExtension() instanceof AbstractCamelContext
-                    ? context.getCamelContextExtension() : context);
+            return (List<StartupListener>) getter.invoke(context);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.debug("Cannot reach the startup listeners ({}); platform-http's summary notifiers stay as they are", e.toString());
             return null;
