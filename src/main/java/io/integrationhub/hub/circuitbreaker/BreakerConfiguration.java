@@ -135,6 +135,8 @@ public final class BreakerConfiguration implements CamelConfiguration {
         context.getRegistry().bind(TIMEOUT_POOL, pool);
         context.getRegistry().bind(REGISTRY, registry);
         context.getRegistry().bind(BreakerFallbacks.BEAN, new BreakerFallbacks(context));
+        // for routes that hand a guarded call's answer back (p2p.camel.yaml): its content type and a fallback's marks
+        context.getRegistry().bind(BreakerFallbacks.ANSWER_HEADERS, BreakerFallbacks.answerHeaders());
         for (String name : names(context)) {
             define(context, name);
         }

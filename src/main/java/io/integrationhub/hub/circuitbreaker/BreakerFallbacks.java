@@ -13,11 +13,13 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.integrationhub.hub.common.Headers;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.HubSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.spi.CircuitBreakerConstants;
 
 /**
@@ -42,6 +44,10 @@ public class BreakerFallbacks {
     public static final String BEAN = "breakerFallbacks";
     /** Header of an answer a fallback gave: {@code cached} or {@code static}. */
     public static final String HEADER = "X-Hub-Fallback";
+    /** Header of a cached fallback's answer: its age in seconds. */
+    public static final String AGE = "Age";
+    /** Bean (a step) keeping only an answer's Content-Type, {@link #HEADER} and {@link #AGE} of a message's headers. */
+    public static final String ANSWER_HEADERS = "breakerAnswerHeaders";
     private static final String REQUEST_METHOD = HttpProblemRouteConfiguration.REQUEST_METHOD;
     private static final String REQUEST_QUERY = HttpProblemRouteConfiguration.REQUEST_QUERY;
     /** Exchange property: a fallback answered (for routes that go on after it, as the order view's legs). */
@@ -54,6 +60,11 @@ public class BreakerFallbacks {
     }
 
     private record Answer(byte[] body, String contentType, long storedAtNanos) {
+    }
+
+    /** The step bound as {@link #ANSWER_HEADERS}. */
+    public static Processor answerHeaders() {
+        return Headers.keepOnly(Exchange.CONTENT_TYPE, HEADER, AGE);
     }
 
     private final CamelContext context;
@@ -154,7 +165,7 @@ public class BreakerFallbacks {
         }
         message.setHeader(HEADER, kind);
         if (ageSeconds != null) {
-            message.setHeader("Age", String.valueOf(ageSeconds));
+            message.setHeader(AGE, String.valueOf(ageSeconds));
         }
         message.setBody(body);
     }

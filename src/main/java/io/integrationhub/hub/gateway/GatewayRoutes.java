@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.integrationhub.hub.circuitbreaker.api.Breakers;
+import io.integrationhub.hub.common.Headers;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.JsonResponses;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
@@ -92,7 +93,7 @@ public class GatewayRoutes extends RouteBuilder {
         from("direct:gateway-order-view")
             .routeId("gateway-order-view")
             .routeConfigurationId(HttpProblemRouteConfiguration.ID)
-            .removeHeaders("*", "orderId")
+            .process(Headers.keepOnly("orderId"))
             .process(e -> e.setProperty(OrderViewAggregation.LEGS, new java.util.concurrent.ConcurrentHashMap<>()))
             .multicast(new OrderViewAggregation()).parallelProcessing()
                 .to("direct:gateway-leg-order", "direct:gateway-leg-payment")

@@ -33,9 +33,20 @@ public final class RequestLineGuard implements Handler<RoutingContext> {
         }
     }
 
+    /** The common case, checked without decoding: nothing escaped, no control character, nothing beyond ASCII. */
+    private static boolean printableAsciiWithoutEscapes(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c < 0x20 || c >= 0x7F || c == '%') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Why {@code raw} (percent-encoded) is refused, or null when it is fine. */
     static String problem(String raw, String part) {
-        if (raw == null) {
+        if (raw == null || printableAsciiWithoutEscapes(raw)) {
             return null;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());

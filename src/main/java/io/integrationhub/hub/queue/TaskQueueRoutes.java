@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.hub.common.Headers;
 import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
@@ -77,7 +78,7 @@ public class TaskQueueRoutes extends RouteBuilder {
             .bean(IdempotentRequests.BEAN, "claim")
             .to("json-validator:schema/task-request.json")
             .process(this::toTaskMessage)
-            .removeHeaders("*", TaskWorker.TASK_ID)
+            .process(Headers.keepOnly(TaskWorker.TASK_ID))
             .setHeader(SpringRabbitMQConstants.MESSAGE_ID, exchangeProperty(TaskWorker.TASK_ID))
             .setHeader(SpringRabbitMQConstants.CONTENT_TYPE, constant("application/json"))
             // returns once the broker confirmed the persistent message, or throws

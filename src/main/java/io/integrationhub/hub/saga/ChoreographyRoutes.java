@@ -1,8 +1,10 @@
 package io.integrationhub.hub.saga;
 
+import io.integrationhub.hub.common.Headers;
 import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.EventRecords;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -81,7 +83,7 @@ public class ChoreographyRoutes extends RouteBuilder {
             .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
             .process(ChoreographyRoutes::readEvent)
             // the record's own headers are not for the services
-            .removeHeaders("kafka.*")
+            .process(Headers.removeStartingWith("kafka."))
             .choice()
                 .when(exchangeProperty("event").isEqualTo("OrderPlaced"))
                     .setBody(exchangeProperty("data"))
@@ -104,7 +106,7 @@ public class ChoreographyRoutes extends RouteBuilder {
             .routeId("saga-choreography-payment")
             .routeConfigurationId(EventLogDeadLetterConfiguration.ID)
             .process(ChoreographyRoutes::readEvent)
-            .removeHeaders("kafka.*")
+            .process(Headers.removeStartingWith("kafka."))
             .filter(exchangeProperty("event").isEqualTo("StockReserved"))
                 .setBody(exchangeProperty("data"))
                 .setHeader(Exchange.HTTP_METHOD, constant(HttpMethods.POST))
@@ -186,7 +188,7 @@ public class ChoreographyRoutes extends RouteBuilder {
     private static void event(Exchange exchange, String type, JsonNode data) throws Exception {
         EventEnvelope envelope = EventSchemas.shared().stamp(
                 new EventEnvelope(UUID.randomUUID().toString(), type, Instant.now().toString(), data));
-        exchange.getMessage().removeHeaders("*", KafkaConstants.MANUAL_COMMIT);
+        Headers.keepOnly(exchange.getMessage(), List.of(KafkaConstants.MANUAL_COMMIT));
         exchange.getMessage().setHeader(KafkaConstants.KEY, orderId(exchange));
         exchange.getMessage().setBody(JSON.writeValueAsString(envelope));
     }

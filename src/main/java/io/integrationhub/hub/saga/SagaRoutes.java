@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.hub.circuitbreaker.api.Breakers;
+import io.integrationhub.hub.common.Headers;
 import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
@@ -202,7 +203,7 @@ public class SagaRoutes extends RouteBuilder {
             .filter(body().isNotNull())
                 .process(e -> e.getIn().setBody(JSON.writeValueAsString(e.getIn().getBody(Order.class))))
                 // keeps a Kafka consumer's offset commit when the choreography confirms
-                .removeHeaders("*", ORDER_ID, KafkaConstants.MANUAL_COMMIT)
+                .process(Headers.keepOnly(ORDER_ID, KafkaConstants.MANUAL_COMMIT))
                 .to(ExchangePattern.InOnly, "nats:{{hub.pubsub.subject}}?servers={{hub.nats.servers}}&lazyStartProducer=true")
                 .log("Order ${header.orderId} CONFIRMED")
             .end();

@@ -46,6 +46,8 @@ class P2pDataRouteTest extends RouteUnitTestSupport {
         context.getRegistry().bind("service-b-breaker", new Resilience4jConfigurationDefinition());
         // and its fallback bean: no fallback defined for service-b here, so it answers the failure as it is
         context.getRegistry().bind(BreakerFallbacks.BEAN, new BreakerFallbacks(context));
+        // and the step that keeps only the answer's content type and a fallback's marks
+        context.getRegistry().bind(BreakerFallbacks.ANSWER_HEADERS, BreakerFallbacks.answerHeaders());
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 PluginHelper.getResourceLoader(context).resolveResource("file:routes/p2p.camel.yaml"));
         AdviceWith.adviceWith(context, "p2p-data", route -> {
