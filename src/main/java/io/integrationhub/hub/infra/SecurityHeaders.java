@@ -26,7 +26,8 @@ final class SecurityHeaders {
 
     static void mount(Router router, int order, boolean tls) {
         router.route().order(order).handler(CSPHandler.create()
-                .addDirective("default-src", "'self'")
+                // setDirective: the handler starts with default-src 'self', which addDirective would repeat
+                .setDirective("default-src", "'self'")
                 // the GraphiQL page's stylesheet carries its fonts and icons inline, as data: URLs
                 .addDirective("font-src", "'self' data:")
                 .addDirective("img-src", "'self' data:")

@@ -65,7 +65,7 @@ class SecureDefaultsTest {
                 hub.get("/admin/replay/order-events"))) {
             assertThat(answer.headers().firstValue("X-Content-Type-Options")).as(answer.uri().getPath()).hasValue("nosniff");
             assertThat(answer.headers().firstValue("Content-Security-Policy")).as(answer.uri().getPath()).hasValueSatisfying(
-                    csp -> assertThat(csp).contains("default-src 'self'").contains("frame-ancestors 'none'")
+                    csp -> assertThat(csp).contains("default-src 'self';").contains("frame-ancestors 'none'")
                             .doesNotContain("unsafe-inline"));
             assertThat(answer.headers().firstValue("X-Frame-Options")).hasValue("DENY");
             // HSTS only where TLS is on (it.TlsTest): over plain HTTP it would be ignored, or worse, cached by a proxy
