@@ -26,6 +26,8 @@ public final class HttpServerConfiguration implements CamelConfiguration {
         main.bind("hubHttpServerFactory", new HubHttpServerFactory(gate, limit, limits, () -> tls));
         main.bind("hubVertxOptions", vertxOptions);
         main.bind(HubRestComponent.NAME, new HubRestComponent());
+        // the OpenAPI document rendered on its first request, not while the routes start
+        main.bind(LazyOpenApi.BEAN, new LazyOpenApi());
     }
 
     @Override
