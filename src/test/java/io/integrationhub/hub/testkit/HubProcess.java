@@ -76,6 +76,11 @@ public final class HubProcess implements AutoCloseable {
             // the gRPC server of each hub on a port of its own, so hubs of parallel tests never collide
             all.put("hub.grpc.port", String.valueOf(RunningHub.freePort()));
             all.putAll(LocalServices.forkBrokerNames());
+            // the Kafka consumers of a killed jar are given up after 6 s (the broker's smallest session
+            // timeout) instead of the default 10: a restarted jar waits that long for its partitions
+            all.put("hub.eventlog.session-timeout-ms", "6000");
+            // a third of it between heartbeats, as Kafka advises (its default, 3 s, is a third of 10 s)
+            all.put("camel.component.kafka.heartbeatIntervalMs", "2000");
             all.putAll(settings);
             all.forEach((k, v) -> command.add("--" + k + "=" + v));
             Path log = workDir.resolve("hub.log");
