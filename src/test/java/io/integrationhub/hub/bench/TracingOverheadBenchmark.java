@@ -60,6 +60,12 @@ class TracingOverheadBenchmark {
     private static final int ROUNDS = 3;
     private static final int CALLERS = 16;
     private static final int RUN_SECONDS = 10;
+    /**
+     * Saturating load before the measured windows: the hub's throughput keeps rising for about a minute
+     * after ready while the JIT compiles the request path (docs/benchmarks-tuning.md), so 15 s measured
+     * compilation more than tracing. {@code -Dbench.tracing.warm-up-seconds} overrides it.
+     */
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.tracing.warm-up-seconds", 60);
     private static final int RECORDS = 5000;
     private static final int PAUSE_MS = 10;
     private static final int PACED_SECONDS = 20;
@@ -95,7 +101,8 @@ class TracingOverheadBenchmark {
                 .append("Written by `bench.TracingOverheadBenchmark` (").append(Instant.now()).append("). The jar at ")
                 .append("`-Xmx256m` on PostgreSQL, the test kit's Kafka, one jar at a time; ").append(ROUNDS)
                 .append(" rounds alternating the modes. Point-to-point: `GET /api/p2p/data`, ").append(CALLERS)
-                .append(" callers (wrk, 2 threads) after a 15 s warm-up: at saturation for 10 s (each caller sends ")
+                .append(" callers (wrk, 2 threads) after a ").append(WARM_UP_SECONDS)
+                .append(" s warm-up at saturation: at saturation for 10 s (each caller sends ")
                 .append("its next request on its answer), then at a fixed offered load for ").append(PACED_SECONDS)
                 .append(" s (each caller pauses ").append(PAUSE_MS).append(" ms between requests: about 1,000 ")
                 .append("requests/s, below every mode's ceiling). Kafka projection, after a warm-up of 2,000: ")
@@ -131,7 +138,7 @@ class TracingOverheadBenchmark {
         Path dir = Files.createTempDirectory(workDir, "tracing");
         try (HubProcess hub = HubProcess.start(dir, RunningHub.freePort(), settings, Map.of())) {
             hub.awaitReady(Duration.ofSeconds(90));
-            p2p(hub, 15);
+            p2p(hub, WARM_UP_SECONDS);
             long pid = hub.process().pid();
             long ticks = BenchFigures.cpuTicks(pid);
             double rps = p2p(hub, RUN_SECONDS);
