@@ -59,10 +59,6 @@ public final class LazyOpenApi implements RestApiProcessorFactory {
             document.process(exchange);
         }
 
-        boolean rendered() {
-            return rendered;
-        }
-
         @Override
         protected void doStop() {
             ServiceHelper.stopService(document);
