@@ -68,7 +68,9 @@ class HubJarIT {
         long started = System.nanoTime();
         try (HubProcess hub = HubProcess.start(workDir, port,
                 Map.of("hub.kafka.embedded.port", String.valueOf(RunningHub.freePort()),
-                        "hub.kafka.embedded.controller-port", String.valueOf(RunningHub.freePort())),
+                        "hub.kafka.embedded.controller-port", String.valueOf(RunningHub.freePort()),
+                        // the request held in flight until the stop began is not cut by the 5 s default
+                        "hub.http.read-timeout-ms", "30000"),
                 // settings from the environment: point-to-point goes to the test's service B, not the stand-in
                 Map.of("HUB_SERVICE_B_URL", "http://127.0.0.1:" + serviceB.getAddress().getPort()))) {
             hub.awaitReady(Duration.ofSeconds(60));
