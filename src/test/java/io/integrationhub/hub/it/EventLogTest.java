@@ -180,6 +180,35 @@ class EventLogTest {
         await().untilAsserted(() -> assertThat(projection()).isEqualTo(before));
     }
 
+    /**
+     * A steady stream that never pauses long enough for a poll to come back empty, and never fills a
+     * batch (fewer records than hub.eventlog.max-poll-records): its first record is applied while the
+     * stream still runs. camel-kafka 4.17 dispatches a partial batch only after an empty poll or at
+     * batchingIntervalMs; without that setting the record waited for the stream to end.
+     */
+    @Test
+    void shouldApplyTheRecordsOfASteadyStreamWhileItRuns() throws Exception {
+        String key = "user-" + UUID.randomUUID();
+        int records = 450; // under the batch size of 500
+        long slotNanos = TimeUnit.MILLISECONDS.toNanos(3);
+        long next = System.nanoTime();
+        int sentWhenApplied = -1;
+        for (int i = 0; i < records && sentWhenApplied < 0; i++) {
+            producer.send(new ProducerRecord<>(TOPIC, key, envelope(UUID.randomUUID().toString(), "EntityUpdated"))).get();
+            if (count("event_applied WHERE entity_id = '" + key + "'") > 0) {
+                sentWhenApplied = i + 1;
+            }
+            // the stream's pace (one record per 3 ms), not a wait for a condition
+            next += slotNanos;
+            java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+        }
+        System.out.printf("steady stream: first record applied when %d of at most %d were sent%n", sentWhenApplied, records);
+        assertThat(sentWhenApplied).as("records sent when the first was applied (-1: not before the stream ended)")
+                .isPositive();
+        int sent = sentWhenApplied;
+        await().until(() -> count("event_applied WHERE entity_id = '" + key + "'") == sent);
+    }
+
     @Test
     void shouldRefuseAnUnknownTopicAndABadEvent() {
         ProblemAssert.assertProblem(post("/api/events/no-such-topic", "{\"key\":\"k\",\"event\":\"X\",\"data\":{}}"), 404,
