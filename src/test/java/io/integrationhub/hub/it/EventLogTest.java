@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
@@ -200,7 +201,7 @@ class EventLogTest {
             }
             // the stream's pace (one record per 3 ms), not a wait for a condition
             next += slotNanos;
-            java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+            LockSupport.parkNanos(next - System.nanoTime());
         }
         System.out.printf("steady stream: first record applied when %d of at most %d were sent%n", sentWhenApplied, records);
         assertThat(sentWhenApplied).as("records sent when the first was applied (-1: not before the stream ended)")
