@@ -1,5 +1,6 @@
 package io.integrationhub.hub.it;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -133,6 +134,52 @@ class SagaTest {
         assertThat(ProblemAssert.assertProblem(hub.get("/samples/payment/reservations/no-such-order"), 404,
                 "/samples/payment/reservations/no-such-order").get("detail").asText())
                 .isEqualTo("no payment reservation for order no-such-order");
+    }
+
+    @Test
+    void shouldKeepThePaymentStandInsContractNowThatItIsSqlInItsYaml() throws Exception {
+        // routes/samples/payment.camel.yaml, called as the saga calls it: reserve and cancel are idempotent,
+        // a cancel before the reservation refuses it, the limit refuses with 402, a bad body is a 400 problem
+        String path = "/samples/payment/reservations";
+        String reserved = "pay-" + UUID.randomUUID();
+        HttpResponse<String> first = post(path, "{\"orderId\":\"" + reserved + "\",\"userId\":\"u-p\",\"amount\":10.5,\"items\":[]}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(UserApi.read(first.body()).get("status").asText()).isEqualTo("RESERVED");
+        assertThat(post(path, "{\"orderId\":\"" + reserved + "\",\"userId\":\"u-p\",\"amount\":10.5}").statusCode())
+                .as("reserved again: the same answer").isEqualTo(201);
+        JsonNode row = UserApi.read(hub.get(path + "/" + reserved).body());
+        assertThat(row.get("amount").decimalValue()).isEqualByComparingTo("10.50");
+        assertThat(row.get("userId").asText()).isEqualTo("u-p");
+
+        String above = "pay-" + UUID.randomUUID();
+        assertThat(ProblemAssert.assertProblem(post(path, "{\"orderId\":\"" + above + "\",\"userId\":\"u-p\",\"amount\":1000.01}"),
+                402, path).get("detail").asText()).isEqualTo("amount 1000.01 exceeds the limit of 1000.00 of user u-p");
+        assertThat(hub.get(path + "/" + above).statusCode()).as("nothing reserved").isEqualTo(404);
+        assertThat(post(path, "{\"orderId\":\"" + above + "\",\"userId\":\"u-p\",\"amount\":1000}").statusCode())
+                .as("at the limit").isEqualTo(201);
+
+        String early = "pay-" + UUID.randomUUID();
+        HttpResponse<String> cancelled = delete(path + "/" + early);
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(UserApi.read(cancelled.body()).get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(ProblemAssert.assertProblem(post(path, "{\"orderId\":\"" + early + "\",\"userId\":\"u-p\",\"amount\":1}"),
+                409, path).get("detail").asText()).isEqualTo("the payment of order " + early + " was cancelled");
+
+        assertThat(delete(path + "/" + reserved).statusCode()).isEqualTo(200);
+        assertThat(delete(path + "/" + reserved).statusCode()).as("cancelled again").isEqualTo(200);
+        assertThat(UserApi.read(hub.get(path + "/" + reserved).body()).get("status").asText()).isEqualTo("CANCELLED");
+
+        assertThat(ProblemAssert.assertProblem(post(path, "{\"orderId\":\"x\"}"), 400, path).toString())
+                .contains("userId").contains("amount");
+    }
+
+    private static HttpResponse<String> post(String path, String json) {
+        return hub.send(HttpRequest.newBuilder(hub.uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    private static HttpResponse<String> delete(String path) {
+        return hub.send(HttpRequest.newBuilder(hub.uri(path)).DELETE().build());
     }
 
     @Test
