@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,8 @@ class OrderViewTest {
     private static RunningHub hubWithTestLegs;
     private static HttpServer legs;
     private static final CyclicBarrier BOTH_LEGS = new CyclicBarrier(2);
+    /** A slow leg holds its answer until the tests are over: past any time limit, without a fixed sleep. */
+    private static final CountDownLatch SLOW_LEGS_RELEASED = new CountDownLatch(1);
 
     @BeforeAll
     static void start() throws Exception {
@@ -66,7 +69,7 @@ class OrderViewTest {
                 return;
             }
             if (id.equals("o-slowordr")) {
-                sleep(3); // slower than the order leg's time limit
+                holdUntilReleased(); // slower than the order leg's time limit
                 answer(ex, 200, "{}");
                 return;
             }
@@ -82,11 +85,7 @@ class OrderViewTest {
             answer(ex, failing ? 500 : 200, "{\"orderId\":\"" + id + "\",\"status\":\"RESERVED\"}");
         });
         legs.createContext("/users/", ex -> {
-            try {
-                TimeUnit.SECONDS.sleep(3); // slower than the user leg's time limit
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            holdUntilReleased(); // slower than the user leg's time limit
             answer(ex, 200, "{\"id\":\"u-slow\"}");
         });
         legs.start();
@@ -107,6 +106,7 @@ class OrderViewTest {
 
     @AfterAll
     static void stop() {
+        SLOW_LEGS_RELEASED.countDown();
         for (RunningHub h : new RunningHub[] {hub, hubWithTestLegs}) {
             if (h != null) {
                 h.close();
@@ -209,9 +209,9 @@ class OrderViewTest {
         return settings;
     }
 
-    private static void sleep(int seconds) {
+    private static void holdUntilReleased() {
         try {
-            TimeUnit.SECONDS.sleep(seconds);
+            SLOW_LEGS_RELEASED.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
