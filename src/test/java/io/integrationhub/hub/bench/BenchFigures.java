@@ -1,6 +1,8 @@
 package io.integrationhub.hub.bench;
 
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,66 @@ final class BenchFigures {
 
     /** One measured run: per second, latency percentiles in ms (NaN: not measured), CPU-s per 1,000. */
     record Run(double throughput, double p50Ms, double p99Ms, double cpuPerThousand) {
+    }
+
+    /** Debian's wrk, the third-party load tool issue 14's figures were measured with. */
+    static final Path WRK = Path.of("/usr/bin/wrk");
+
+    /** Whether wrk is installed ({@code apt-get install wrk}); without it the harness drives with the JDK's client. */
+    static boolean hasWrk() {
+        return Files.isExecutable(WRK);
+    }
+
+    /**
+     * {@code connections} callers on {@code target} for {@code seconds} with wrk (2 threads, keep-alive, each
+     * caller sending its next request on its answer; {@code script}: a wrk Lua script, e.g. a pause).
+     * Returns requests per second and, from {@code --latency}, the p50 and p99 in ms.
+     */
+    static Run wrk(URI target, int connections, int seconds, Path script) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(WRK.toString(), "-t2", "-c" + connections, "-d" + seconds + "s", "--latency"));
+        if (script != null) {
+            command.addAll(List.of("-s", script.toString()));
+        }
+        command.add(target.toString());
+        Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        wrk.waitFor();
+        double perSecond = Double.NaN;
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (String line : out.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Requests/sec:")) {
+                perSecond = Double.parseDouble(t.substring("Requests/sec:".length()).trim());
+            } else if (t.startsWith("50%")) {
+                p50 = millis(t.substring(3).trim());
+            } else if (t.startsWith("99%")) {
+                p99 = millis(t.substring(3).trim());
+            } else if (t.startsWith("Non-2xx or 3xx responses:")) {
+                throw new IllegalStateException("wrk had answers other than 2xx from " + target + ":\n" + out);
+            }
+        }
+        if (Double.isNaN(perSecond)) {
+            throw new IllegalStateException("wrk said: " + out);
+        }
+        return new Run(perSecond, p50, p99, Double.NaN);
+    }
+
+    /** wrk's latency figures ("812.00us", "1.23ms", "2.01s") in ms. */
+    static double millis(String figure) {
+        if (figure.endsWith("us")) {
+            return Double.parseDouble(figure.substring(0, figure.length() - 2)) / 1000;
+        }
+        if (figure.endsWith("ms")) {
+            return Double.parseDouble(figure.substring(0, figure.length() - 2));
+        }
+        if (figure.endsWith("m")) {
+            return Double.parseDouble(figure.substring(0, figure.length() - 1)) * 60_000;
+        }
+        if (figure.endsWith("s")) {
+            return Double.parseDouble(figure.substring(0, figure.length() - 1)) * 1000;
+        }
+        return Double.parseDouble(figure);
     }
 
     /** user + system CPU ticks of a process so far. */

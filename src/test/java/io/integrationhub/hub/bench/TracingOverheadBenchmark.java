@@ -179,7 +179,7 @@ class TracingOverheadBenchmark {
      * is not installed).
      */
     private double paced(HubProcess hub, int seconds) throws Exception {
-        if (Files.isExecutable(Path.of("/usr/bin/wrk"))) {
+        if (BenchFigures.hasWrk()) {
             Path script = workDir.resolve("paced.lua");
             Files.writeString(script, "function delay()\n  return " + PAUSE_MS + "\nend\n");
             return wrk(hub, seconds, script);
@@ -193,27 +193,14 @@ class TracingOverheadBenchmark {
      * saturates before the hub does on 2 cores: its figures compare modes, not the hub's ceiling).
      */
     private static double p2p(HubProcess hub, int seconds) throws Exception {
-        if (Files.isExecutable(Path.of("/usr/bin/wrk"))) {
+        if (BenchFigures.hasWrk()) {
             return wrk(hub, seconds, null);
         }
         return jdkClient(hub, seconds, 0);
     }
 
     private static double wrk(HubProcess hub, int seconds, Path script) throws Exception {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/wrk", "-t2", "-c" + CALLERS, "-d" + seconds + "s"));
-        if (script != null) {
-            command.addAll(List.of("-s", script.toString()));
-        }
-        command.add(hub.uri("/api/p2p/data").toString());
-        Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        wrk.waitFor();
-        for (String line : out.split("\n")) {
-            if (line.startsWith("Requests/sec:")) {
-                return Double.parseDouble(line.substring("Requests/sec:".length()).trim());
-            }
-        }
-        throw new IllegalStateException("wrk said: " + out);
+        return BenchFigures.wrk(hub.uri("/api/p2p/data"), CALLERS, seconds, script).throughput();
     }
 
     private static double jdkClient(HubProcess hub, int seconds, int pauseMs) throws Exception {
