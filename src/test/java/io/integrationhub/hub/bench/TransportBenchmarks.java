@@ -5,6 +5,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -99,6 +100,8 @@ final class TransportBenchmarks {
     static final Duration WARM_UP = Duration.ofSeconds(QUICK ? 1 : 3);
     static final Duration RUN = Duration.ofSeconds(QUICK ? 1 : 4);
     static final int CONCURRENCY = 16;
+    /** Load on the transports' hub before its first row ({@code -Dbench.transports.warm-up-seconds}). */
+    static final Duration TRANSPORT_WARM_UP = Duration.ofSeconds(Long.getLong("bench.transports.warm-up-seconds", 45));
     static final int DRAIN = QUICK ? 400 : 4000;
     static final int[] PAYLOADS = {256, 4096};
     private static final String BENCH_TOPIC = "bench-events";
@@ -161,6 +164,7 @@ final class TransportBenchmarks {
               .append("queueing behind the burst included. Ratio = hub/raw throughput within a pair ")
               .append("(median, min–max over the pairs). CPU = user+system seconds of the hub process per 1,000 ")
               .append("messages. Everything (broker, load, hub) shares the 2 cores.\n\n");
+            warmUp(md);
             if (runs("rabbit-publish")) {
                 rabbitPublish(md);
                 settle("SELECT count(*) FROM task WHERE status = 'DONE'");
@@ -255,8 +259,10 @@ final class TransportBenchmarks {
                         admin.queuePurge(queue);
                         return run;
                     };
-                    Target viaHub = d -> closedLoop(d, () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding())
-                            .statusCode() == 202);
+                    Path script = BenchFigures.wrkPost(workDir, "tasks-" + payload, "{\"type\":\"noop\",\"payload\":{\"pad\":\""
+                            + pad(payload - 40) + "\"}}");
+                    Target viaHub = d -> hubPosts(d, hub.uri("/api/tasks"), script,
+                            () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding()).statusCode() == 202);
                     pairs(md, payload + " B", raw, viaHub);
                 }
                 admin.queueDelete(queue);
@@ -419,8 +425,10 @@ final class TransportBenchmarks {
                     producer.send(new ProducerRecord<>(topic, "k-" + ThreadLocalRandom.current().nextInt(100), value)).get();
                     return true;
                 });
-                Target viaHub = d -> closedLoop(d, () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 201);
+                Path script = BenchFigures.wrkPost(workDir, "events-" + payload, "{\"key\":\"k-1\",\"event\":\"BenchEvent\",\"data\":{\"pad\":\""
+                        + pad(payload - 60) + "\"}}");
+                Target viaHub = d -> hubPosts(d, hub.uri("/api/events/" + BENCH_TOPIC), script,
+                        () -> () -> http.send(post, HttpResponse.BodyHandlers.discarding()).statusCode() == 201);
                 pairs(md, payload + " B", raw, viaHub);
             }
         }
@@ -736,8 +744,10 @@ final class TransportBenchmarks {
                 Target raw = d -> closedLoop(d, () -> () -> jetStream.publish(rawSubject, body,
                         io.nats.client.PublishOptions.builder().messageId("raw-" + rawIds.incrementAndGet()).build())
                         .getSeqno() > 0);
-                Target viaHub = d -> closedLoop(d, () -> () -> http.send(post.get(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 202);
+                Path script = BenchFigures.wrkPost(workDir, "pubsub-" + payload, "{\"orderId\":\"pub-" + suffix + "-" + payload
+                        + "-{n}\",\"pad\":\"" + pad + "\"}");
+                Target viaHub = d -> hubPosts(d, hub.uri("/api/pubsub/orders"), script,
+                        () -> () -> http.send(post.get(), HttpResponse.BodyHandlers.discarding()).statusCode() == 202);
                 pairs(md, payload + " B", raw, viaHub);
             }
         }
@@ -929,9 +939,58 @@ final class TransportBenchmarks {
         return Double.isNaN(run.p50Ms()) ? "–" : String.format("%.2f / %.2f ms", run.p50Ms(), run.p99Ms());
     }
 
+    /**
+     * Load on the hub's three HTTP write paths before the first row, so that the first rows measure the hub
+     * rather than the JIT's first minute (point-to-point gets faster for about a minute from ready on,
+     * docs/benchmarks-tuning.md; without this the first row, {@code POST /api/tasks}, ran at a third of its
+     * speed a minute later). The work it causes is let finish before the rows.
+     */
+    private void warmUp(StringBuilder md) throws Exception {
+        if (QUICK || TRANSPORT_WARM_UP.isZero()) {
+            return;
+        }
+        md.append("Before the first row the hub took ").append(TRANSPORT_WARM_UP.toSeconds())
+          .append(" s of load on its three HTTP write paths (`POST /api/tasks`, `/api/events/…`, `/api/pubsub/orders`), ")
+          .append("a third each, and finished the work it caused.\n\n");
+        Duration each = TRANSPORT_WARM_UP.dividedBy(3);
+        String[][] paths = {
+            {"/api/tasks", "{\"type\":\"noop\",\"payload\":{\"n\":1}}"},
+            {"/api/events/" + BENCH_TOPIC, "{\"key\":\"warm-up\",\"event\":\"BenchEvent\",\"data\":{\"n\":1}}"},
+            {"/api/pubsub/orders", "{\"orderId\":\"warm-" + suffix + "-{n}\"}"}};
+        for (String[] path : paths) {
+            URI target = hub.uri(path[0]);
+            if (BenchFigures.hasWrk()) {
+                BenchFigures.wrk(target, CONCURRENCY, (int) each.toSeconds(), BenchFigures.wrkPost(workDir, "warm-up", path[1]));
+            } else {
+                AtomicLong n = new AtomicLong();
+                closedLoop(each, () -> () -> http.send(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(path[1].replace("{n}", String.valueOf(n.incrementAndGet()))))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() < 300);
+            }
+        }
+        settle("SELECT count(*) FROM task WHERE status = 'DONE'");
+        settle("SELECT count(*) FROM event_applied");
+        settle("SELECT count(*) FROM pubsub_delivery");
+    }
+
+    /**
+     * The hub's side of an HTTP row: {@value #CONCURRENCY} wrk connections POSTing what {@code script} builds, as
+     * issue 14 measured the hub (a third-party load tool: the JDK's client takes a large share of the 2 cores
+     * the hub runs on); the JDK's client ({@code jdkCaller}) when wrk is not installed.
+     */
+    private Run hubPosts(boolean warmUp, URI target, Path script, Callable<Call> jdkCaller) throws Exception {
+        if (!BenchFigures.hasWrk()) {
+            return closedLoop(warmUp, jdkCaller);
+        }
+        return BenchFigures.wrk(target, CONCURRENCY, (int) (warmUp ? WARM_UP : RUN).toSeconds(), script);
+    }
+
     /** {@value #CONCURRENCY} callers, each calling again once answered, for the run's time. */
     private Run closedLoop(boolean warmUp, Callable<Call> perCaller) throws Exception {
-        Duration duration = warmUp ? WARM_UP : RUN;
+        return closedLoop(warmUp ? WARM_UP : RUN, perCaller);
+    }
+
+    private Run closedLoop(Duration duration, Callable<Call> perCaller) throws Exception {
         Recorder recorder = new Recorder(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong done = new AtomicLong();
