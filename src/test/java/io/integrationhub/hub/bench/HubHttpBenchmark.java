@@ -66,7 +66,7 @@ class HubHttpBenchmark {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n")
           .append("Measured by the harness in `src/test/java/io/integrationhub/hub/bench/`, command:\n\n")
-          .append("```bash\n./mvnw -B -Pbench verify\n```\n\n")
+          .append("```bash\n./mvnw -B -Pbench verify -Dit.test=HubHttpBenchmark\n```\n\n")
           .append("It runs the built jar as its own process (`java -Xmx256m -XX:SharedArchiveFile=target/integration-hub.jsa -jar target/integration-hub.jar`, the README's run command, ")
           .append("default settings, not Camel's dev profile) and rewrites this page. Machine: ")
           .append(machine()).append(". Java ").append(System.getProperty("java.version"))
