@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -93,10 +96,27 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until {@code /observe/health/ready} answers 200. */
+    /**
+     * Waits until {@code /observe/health/ready} answers 200. Fails at once when the process exits (a refused
+     * start), and either way with the end of the hub's log, which says why.
+     */
     public HubProcess awaitReady(Duration within) {
-        await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> status("/observe/health/ready") == 200);
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(100))
+                    .failFast("the hub process exited", () -> !process.isAlive())
+                    .until(() -> status("/observe/health/ready") == 200);
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new AssertionError("The hub was not ready within " + within + " ("
+                    + (process.isAlive() ? "still running" : "exited with code " + process.exitValue())
+                    + "); the end of its log:\n" + logTail(80), e);
+        }
         return this;
+    }
+
+    /** The last {@code lines} lines of the hub's log. */
+    public String logTail(int lines) {
+        List<String> all = log().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     public URI uri(String path) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 
@@ -184,13 +185,32 @@ public final class RunningHub implements AutoCloseable {
         }
     }
 
+    /** Ports this JVM hands out: a block of its own below the ephemeral range (see {@link #freePort()}). */
+    private static final int PORT_BLOCK = 2000;
+    private static final int PORTS_FROM = 20000;
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger();
+
+    /**
+     * A port nothing listens on, for a hub a test is about to start. Not one the system picks ({@code new
+     * ServerSocket(0)}): those come from the ephemeral range (32768–60999), the same range every outgoing
+     * connection takes its local port from, so between this answer and the hub's bind a Kafka or HTTP client
+     * could take it, and the hub refused to start (a jar test once waited its full 90 s on that). Ports
+     * here come from below that range, in a block per test JVM ({@code hub.test.fork}: parallel forks never
+     * hand out the same port), one after another (a port is not handed out twice in a run), each checked
+     * free by binding it.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        String fork = System.getProperty("hub.test.fork", "f0").replaceAll("[^0-9]", "");
+        int block = PORTS_FROM + (fork.isEmpty() ? 0 : Integer.parseInt(fork) % 6) * PORT_BLOCK;
+        for (int tried = 0; tried < PORT_BLOCK; tried++) {
+            int port = block + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_BLOCK);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // something listens there: the next one
+            }
         }
+        throw new IllegalStateException("no free port in " + block + "-" + (block + PORT_BLOCK - 1));
     }
 
     @Override
