@@ -194,7 +194,8 @@ public final class RunningHub implements AutoCloseable {
      * A port nothing listens on, for a hub a test is about to start. Not one the system picks ({@code new
      * ServerSocket(0)}): those come from the ephemeral range (32768–60999), the same range every outgoing
      * connection takes its local port from, so between this answer and the hub's bind a Kafka or HTTP client
-     * could take it, and the hub refused to start (a jar test once waited its full 90 s on that). Ports
+     * could take it, and the hub would refuse to start (the likely cause, not proven, of a jar test that once
+     * waited its full 90 s for a hub that never got ready). Ports
      * here come from below that range, in a block per test JVM ({@code hub.test.fork}: parallel forks never
      * hand out the same port), one after another (a port is not handed out twice in a run), each checked
      * free by binding it.
