@@ -2,21 +2,17 @@ package io.integrationhub.hub.it;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.OrderApi;
 import io.integrationhub.hub.testkit.ProblemAssert;
 import io.integrationhub.hub.testkit.RunningHub;
+import io.integrationhub.hub.testkit.SharedHub;
 import io.integrationhub.hub.testkit.UserApi;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,24 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the first answer again and nothing is created twice; the same key with another body is refused
  * with 422; a request that failed frees its key. Against the real hub, RabbitMQ and Kafka.
  */
-@ExtendWith(KafkaTestKit.class)
+@ExtendWith(SharedHub.class)
 class IdempotencyKeyTest {
-
-    @TempDir
-    static Path workDir;
 
     private static RunningHub hub;
 
     @BeforeAll
     static void startHub() {
-        hub = RunningHub.start(workDir, Map.of());
-    }
-
-    @AfterAll
-    static void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
+        hub = SharedHub.hub();
     }
 
     @Test

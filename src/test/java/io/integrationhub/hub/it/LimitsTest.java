@@ -5,9 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -18,14 +16,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.ProblemAssert;
 import io.integrationhub.hub.testkit.RunningHub;
-import org.junit.jupiter.api.AfterAll;
+import io.integrationhub.hub.testkit.SharedHub;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,25 +31,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * serving: headers (431), JSON nesting (400 problem), a WebSocket frame (close 1009), a gRPC
  * message (RESOURCE_EXHAUSTED). Run on the shipped defaults, which the settings name.
  */
-@ExtendWith(KafkaTestKit.class)
+@ExtendWith(SharedHub.class)
 class LimitsTest {
-
-    @TempDir
-    static Path workDir;
 
     private static RunningHub hub;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void startHub() {
-        hub = RunningHub.start(workDir, Map.of());
-    }
-
-    @AfterAll
-    static void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
+        hub = SharedHub.hub();
     }
 
     @Test

@@ -13,14 +13,12 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.ProblemAssert;
 import io.integrationhub.hub.testkit.RunningHub;
-import org.junit.jupiter.api.AfterAll;
+import io.integrationhub.hub.testkit.SharedHub;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * example of the README calls an operation it documents (or one of the few paths it names below as
  * outside the REST DSL, with the reason).
  */
-@ExtendWith(KafkaTestKit.class)
+@ExtendWith(SharedHub.class)
 class OpenApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,26 +41,16 @@ class OpenApiTest {
             "/api/openapi.json", "the document itself");
     private static final Pattern CURL = Pattern.compile("curl (.*?)(?:localhost|127\\.0\\.0\\.1):8080(/[^\\s'\"?#]*)");
 
-    @TempDir
-    static Path workDir;
-
     private static RunningHub hub;
     private static JsonNode document;
 
     @BeforeAll
     static void startHub() throws Exception {
-        hub = RunningHub.start(workDir, Map.of());
+        hub = SharedHub.hub();
         HttpResponse<String> response = hub.get("/api/openapi.json");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         document = JSON.readTree(response.body());
-    }
-
-    @AfterAll
-    static void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
     }
 
     @Test

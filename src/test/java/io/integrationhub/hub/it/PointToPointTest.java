@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.integrationhub.hub.testkit.KafkaTestKit;
 import io.integrationhub.hub.testkit.ProblemAssert;
 import io.integrationhub.hub.testkit.RunningHub;
+import io.integrationhub.hub.testkit.SharedHub;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** GET /api/p2p/data against real HTTP downstreams: the stand-in, a closed port, a slow and a failing server. */
-@ExtendWith(KafkaTestKit.class)
+@ExtendWith(SharedHub.class)
 class PointToPointTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,17 +44,16 @@ class PointToPointTest {
 
     @Test
     void shouldReturnTheJsonOfStandInServiceB() throws Exception {
-        try (RunningHub hub = RunningHub.start(workDir, Map.of())) {
-            HttpResponse<String> response = hub.get("/api/p2p/data");
+        RunningHub hub = SharedHub.hub();
+        HttpResponse<String> response = hub.get("/api/p2p/data");
 
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-            JsonNode body = JSON.readTree(response.body());
-            assertThat(body.get("service").asText()).isEqualTo("B");
-            assertThat(body.get("items")).hasSize(2);
-            // the downstream's transport headers are not handed to the client
-            assertThat(response.headers().firstValue("Accept")).isEmpty();
-        }
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("service").asText()).isEqualTo("B");
+        assertThat(body.get("items")).hasSize(2);
+        // the downstream's transport headers are not handed to the client
+        assertThat(response.headers().firstValue("Accept")).isEmpty();
     }
 
     @Test
