@@ -56,6 +56,8 @@ import org.apache.camel.telemetry.decorators.AbstractSpanDecorator;
 final class HubTracer extends OpenTelemetryTracer {
 
     static final int MAX_REMEMBERED = 1000;
+    /** Schemes of the consumers whose exchanges are broker messages. */
+    private static final Set<String> BROKERS = Set.of("kafka", "spring-rabbitmq", "nats", GroupedNatsComponent.SCHEME);
     /** Exchange property: how many begun inner hops of this exchange made no span (their ends skip too). */
     static final String SKIPPED = "hub.tracing.skippedHops";
 
@@ -112,15 +114,16 @@ final class HubTracer extends OpenTelemetryTracer {
      */
     private void beginRootSpan(Exchange exchange, Endpoint endpoint, Op op) {
         SpanDecorator decorator = decorator(endpoint);
-        boolean read = ReadWriteSampler.isRead(exchange.getIn().getHeader(Exchange.HTTP_METHOD));
-        ReadWriteSampler.startingRead(read);
+        RootSampler.Root root = RootSampler.isRead(exchange.getIn().getHeader(Exchange.HTTP_METHOD)) ? RootSampler.Root.READ
+                : op == Op.EVENT_RECEIVED && isBroker(endpoint) ? RootSampler.Root.MESSAGE : null;
+        RootSampler.starting(root);
         Span span;
         try {
             span = getSpanLifecycleManager().create(decorator.getOperationName(exchange, endpoint), null,
                     readsCamelHeaders(endpoint, decorator) ? new HeaderExtractor(exchange) : decorator.getExtractor(exchange));
         } finally {
-            if (read) {
-                ReadWriteSampler.startingRead(false);
+            if (root != null) {
+                RootSampler.starting(null);
             }
         }
         if (isSampled(span)) {
@@ -154,6 +157,13 @@ final class HubTracer extends OpenTelemetryTracer {
             return;
         }
         super.endEventSpan(exchange, endpoint);
+    }
+
+    /** Whether a route's consumer endpoint takes messages from a broker (for {@link RootSampler.Root#MESSAGE}). */
+    private static boolean isBroker(Endpoint endpoint) {
+        String uri = endpoint.getEndpointUri();
+        int colon = uri.indexOf(':');
+        return colon > 0 && BROKERS.contains(uri.substring(0, colon));
     }
 
     private static void skip(Exchange exchange) {

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Spans go to the hub's own {@link SpanStore} (bean {@value #STORE}, read by {@code /observe/traces}),
  *   and to an OTLP collector when {@code hub.tracing.otlp-endpoint} is set.</li>
  *   <li>Sampling: {@code hub.tracing.sampling-ratio} of the traces that start here, of those that
- *   start with an HTTP read (GET, HEAD, OPTIONS) {@code hub.tracing.read-sampling-ratio}
- *   ({@link ReadWriteSampler}); a trace that arrives with a {@code traceparent} keeps its decision.</li>
+ *   start with an HTTP read (GET, HEAD, OPTIONS) {@code hub.tracing.read-sampling-ratio}, of those that
+ *   start with a broker message without trace context {@code hub.tracing.message-sampling-ratio}
+ *   ({@link RootSampler}); a trace that arrives with a {@code traceparent} keeps its decision.</li>
  *   <li>Timer routes (outbox relay, purges, saga recovery) start no trace: a poll that finds nothing
  *   leaves nothing behind; a relayed outbox row continues the trace of the write that made it.</li>
  *   <li>The trace id is in every log line of the work ({@link TraceIdContextData}, key {@code CAMEL_TRACE_ID}).</li>
@@ -62,13 +63,15 @@ public final class TracingConfiguration implements CamelConfiguration {
         }
         double ratio = ratio("hub.tracing.sampling-ratio", HubSettings.required(context, "hub.tracing.sampling-ratio"));
         double readRatio = ratio("hub.tracing.read-sampling-ratio", HubSettings.required(context, "hub.tracing.read-sampling-ratio"));
+        double messageRatio = ratio("hub.tracing.message-sampling-ratio",
+                HubSettings.required(context, "hub.tracing.message-sampling-ratio"));
         SpanStore store = new SpanStore(HubSettings.positiveInt(context, "hub.tracing.max-spans"));
         String otlp = HubSettings.optional(context, "hub.tracing.otlp-endpoint").filter(v -> !v.isEmpty()).orElse(null);
 
         SdkTracerProviderBuilder provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), context.getName()))))
-                .setSampler(Sampler.parentBased(new ReadWriteSampler(ratio, readRatio)))
+                .setSampler(Sampler.parentBased(new RootSampler(ratio, readRatio, messageRatio)))
                 // what a span may hold, so that the store's memory is bounded by its span count
                 .setSpanLimits(SpanLimits.builder().setMaxNumberOfAttributes(SpanStore.MAX_ATTRIBUTES)
                         .setMaxAttributeValueLength(SpanStore.MAX_VALUE_CHARS).setMaxNumberOfEvents(8).build())

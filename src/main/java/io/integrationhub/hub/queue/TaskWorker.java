@@ -140,7 +140,9 @@ public class TaskWorker extends AsyncProcessorSupport {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         TaskMessage task = exchange.getIn().getBody(TaskMessage.class);
-        String traceId = TraceIds.current();
+        // the exchange's trace id: also there when the trace is not recorded (a message without a traceparent,
+        // sampled at hub.tracing.message-sampling-ratio), so that the task's status still names it
+        String traceId = TraceIds.of(exchange) != null ? TraceIds.of(exchange) : TraceIds.current();
         Context trace = Context.current();
         try {
             if (exchange.getProperty(REDRIVEN, false, Boolean.class)) {

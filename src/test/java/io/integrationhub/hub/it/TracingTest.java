@@ -2,6 +2,7 @@ package io.integrationhub.hub.it;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,6 +65,9 @@ class TracingTest {
         settings.put("hub.cqrs.topic", "user-events-tr-" + suffix);
         settings.put("hub.cqrs.projector.group", "tr-projector-" + suffix);
         settings.put("hub.pubsub.subject", "orders.tr." + suffix);
+        // no trace started by a broker message is recorded: what the tests below follow must carry its
+        // caller's sampled traceparent through every broker hop
+        settings.put("hub.tracing.message-sampling-ratio", "0");
         hub = RunningHub.start(workDir, settings);
         store = hub.context().getRegistry().lookupByNameAndType(TracingConfiguration.STORE, SpanStore.class);
     }
@@ -247,6 +252,25 @@ class TracingTest {
         assertThat(spans).as("%s", names(spans)).extracting(s -> s.attributes().get("component"))
                 .doesNotContain("camel-direct", "camel-bean");
         assertThat(spans).as("%s", names(spans)).hasSize(3);
+    }
+
+    @Test
+    void shouldRecordABrokerMessageWithoutTraceContextAtTheMessageRatioAndATracedOneAsItsProducerSaid() throws Exception {
+        byte[] noop = "{\"type\":\"noop\",\"payload\":{}}".getBytes(StandardCharsets.UTF_8);
+        String untraced = "amqp-untraced-" + UUID.randomUUID();
+        rabbit.publishToQueue(noop, untraced);
+        Caller caller = Caller.next();
+        String traced = "amqp-traced-" + UUID.randomUUID();
+        rabbit.publishToQueue(noop, traced, Map.of("traceparent", caller.traceparent()));
+
+        awaitTrace(caller, "camel-spring-rabbitmq");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(List.of(untraced, traced))
+                .allSatisfy(id -> assertThat(UserApi.read(hub.get("/api/tasks/" + id).body()).get("status").asText()).isEqualTo("DONE")));
+        assertThat(UserApi.read(hub.get("/api/tasks/" + traced).body()).get("traceId").asText()).isEqualTo(caller.traceId());
+        // the untraced one has a trace of its own (named in its status and its log lines), not recorded at ratio 0
+        String own = UserApi.read(hub.get("/api/tasks/" + untraced).body()).get("traceId").asText();
+        assertThat(own).matches("[0-9a-f]{32}").isNotEqualTo(caller.traceId());
+        assertThat(store.trace(own)).isEmpty();
     }
 
     @Test

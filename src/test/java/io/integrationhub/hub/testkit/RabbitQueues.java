@@ -56,8 +56,13 @@ public final class RabbitQueues implements AutoCloseable {
 
     /** Publishes straight to the task queue through the default exchange, as any AMQP client can. */
     public void publishToQueue(byte[] body, String messageId) throws IOException {
+        publishToQueue(body, messageId, Map.of());
+    }
+
+    /** As {@link #publishToQueue(byte[], String)}, with AMQP headers (a {@code traceparent}, say). */
+    public void publishToQueue(byte[] body, String messageId, Map<String, Object> headers) throws IOException {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .contentType("application/json").deliveryMode(2).messageId(messageId).build();
+                .contentType("application/json").deliveryMode(2).messageId(messageId).headers(headers).build();
         channel.basicPublish("", queue(), props, body);
     }
 
