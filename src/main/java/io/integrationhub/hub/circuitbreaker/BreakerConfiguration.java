@@ -9,6 +9,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.integrationhub.hub.common.OnStarted;
+import io.integrationhub.hub.common.Bodies;
 import io.integrationhub.hub.common.HubSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -137,6 +138,7 @@ public final class BreakerConfiguration implements CamelConfiguration {
         context.getRegistry().bind(BreakerFallbacks.BEAN, new BreakerFallbacks(context));
         // for routes that hand a guarded call's answer back (p2p.camel.yaml): its content type and a fallback's marks
         context.getRegistry().bind(BreakerFallbacks.ANSWER_HEADERS, BreakerFallbacks.answerHeaders());
+        context.getRegistry().bind(Bodies.IN_MEMORY, Bodies.inMemoryAsByteBuffer());
         for (String name : names(context)) {
             define(context, name);
         }

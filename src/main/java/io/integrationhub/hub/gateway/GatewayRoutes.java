@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.integrationhub.hub.circuitbreaker.api.Breakers;
+import io.integrationhub.hub.common.Bodies;
 import io.integrationhub.hub.common.Headers;
 import io.integrationhub.hub.common.HttpProblemException;
 import io.integrationhub.hub.common.JsonResponses;
@@ -54,7 +55,9 @@ public class GatewayRoutes extends RouteBuilder {
             .end()
             .process(e -> target(e, services))
             .toD("direct:gateway-forward-${exchangeProperty." + SERVICE + "}")
-            .process(GatewayRoutes::dropHopByHop);
+            .process(GatewayRoutes::dropHopByHop)
+            // written at once, not pumped through Vert.x's blocking reads (Bodies)
+            .process(Bodies.inMemoryAsByteBuffer());
 
         // one route per service: each call goes through that service's breaker forward-<service>;
         // open → 503 problem at once (route configuration http-problem), too slow → 504

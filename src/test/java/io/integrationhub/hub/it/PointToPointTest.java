@@ -54,6 +54,9 @@ class PointToPointTest {
         assertThat(body.get("items")).hasSize(2);
         // the downstream's transport headers are not handed to the client
         assertThat(response.headers().firstValue("Accept")).isEmpty();
+        // written at once with its length, not pumped through Vert.x's blocking reads as a chunked stream (common/Bodies)
+        assertThat(response.headers().firstValueAsLong("Content-Length"))
+                .hasValue(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     @Test
