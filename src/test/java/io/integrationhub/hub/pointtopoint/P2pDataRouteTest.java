@@ -5,6 +5,7 @@ import java.net.SocketTimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.integrationhub.hub.circuitbreaker.BreakerFallbacks;
+import io.integrationhub.hub.common.Bodies;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import org.apache.camel.Exchange;
@@ -48,6 +49,8 @@ class P2pDataRouteTest extends RouteUnitTestSupport {
         context.getRegistry().bind(BreakerFallbacks.BEAN, new BreakerFallbacks(context));
         // and the step that keeps only the answer's content type and a fallback's marks
         context.getRegistry().bind(BreakerFallbacks.ANSWER_HEADERS, BreakerFallbacks.answerHeaders());
+        // and the one that hands the answer to the HTTP server as a ByteBuffer
+        context.getRegistry().bind(Bodies.IN_MEMORY, Bodies.inMemoryAsByteBuffer());
         PluginHelper.getRoutesLoader(context).loadRoutes(
                 PluginHelper.getResourceLoader(context).resolveResource("file:routes/p2p.camel.yaml"));
         AdviceWith.adviceWith(context, "p2p-data", route -> {
@@ -65,7 +68,8 @@ class P2pDataRouteTest extends RouteUnitTestSupport {
         serviceB.whenAnyExchangeReceived(e -> {
             e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             e.getMessage().setHeader("Server", "service-b");
-            e.getMessage().setBody("{\"service\":\"B\"}");
+            // as camel-http gives a small answer
+            e.getMessage().setBody("{\"service\":\"B\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         });
 
         Exchange answer = template.request("direct:p2p", e -> {
@@ -78,6 +82,8 @@ class P2pDataRouteTest extends RouteUnitTestSupport {
         // no method header and no body: camel-http sends GET (it.PointToPointTest sees it on the wire)
         assertThat(serviceB.getExchanges().get(0).getIn().getHeaders()).doesNotContainKey(Exchange.HTTP_METHOD);
         assertThat(serviceB.getExchanges().get(0).getIn().getBody()).isNull();
+        // handed to the HTTP server as a ByteBuffer, which it writes at once (common/Bodies)
+        assertThat(answer.getMessage().getBody()).isInstanceOf(java.nio.ByteBuffer.class);
         assertThat(answer.getMessage().getBody(String.class)).isEqualTo("{\"service\":\"B\"}");
         assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(200);
         assertThat(answer.getMessage().getHeaders()).containsOnlyKeys(Exchange.CONTENT_TYPE, Exchange.HTTP_RESPONSE_CODE);
