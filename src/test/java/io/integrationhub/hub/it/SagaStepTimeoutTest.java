@@ -66,7 +66,9 @@ class SagaStepTimeoutTest {
 
         try (RunningHub hub = RunningHub.start(workDir, Map.of(
                 "hub.inventory.url", "http://127.0.0.1:" + inventory.getAddress().getPort() + "/inventory",
-                "hub.saga.step-timeout-ms", "500"))) {
+                // the same timeout applies to the payment step before it: 500 ms failed that step instead
+                // once, its first call on a fresh hub with the test JVMs sharing 2 cores (2026-12-04)
+                "hub.saga.step-timeout-ms", "2000"))) {
             OrderApi orders = new OrderApi(hub);
 
             String orderId = orders.placeAccepted(OrderApi.order("u-slow", "SKU-1", 1, "3"));
