@@ -1,5 +1,6 @@
 package io.integrationhub.hub.bench;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,6 +21,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -127,6 +129,86 @@ class TracingOverheadBenchmark {
         System.out.println(md);
     }
 
+    /**
+     * Tracing off and on at its defaults side by side: both jars run at once and take the same fixed offered
+     * load in the same windows ({@value #CALLERS} callers each, {@value #PAUSE_MS} ms between requests), so
+     * a change of the machine's speed, which moved the alternating rounds of {@link #measure()} by more than
+     * tracing costs, moves both alike. The figure is the CPU per request of the "on" jar against the "off"
+     * jar within each window. Writes {@code docs/benchmarks-tracing-paired.md}. Run:
+     * {@code ./mvnw -B -Pbench verify -Dit.test=TracingOverheadBenchmark#pairedAtFixedLoad}.
+     */
+    @Test
+    void pairedAtFixedLoad() throws Exception {
+        int windows = Integer.getInteger("bench.tracing.paired-windows", 9);
+        Mode off = new Mode("off", Map.of("hub.tracing.enabled", "false"));
+        Mode on = new Mode("on (defaults)", Map.of());
+        List<String> schemas = List.of(LocalServices.uniqueSchema("benchtroff"), LocalServices.uniqueSchema("benchtron"));
+        ExecutorService load = Executors.newFixedThreadPool(2);
+        try (HubProcess hubOff = startPaired(off, schemas.get(0)); HubProcess hubOn = startPaired(on, schemas.get(1))) {
+            hubOff.awaitReady(Duration.ofSeconds(90));
+            hubOn.awaitReady(Duration.ofSeconds(90));
+            // the JIT's first minute, on both at once
+            both(load, () -> p2p(hubOff, WARM_UP_SECONDS), () -> p2p(hubOn, WARM_UP_SECONDS));
+            both(load, () -> paced(hubOff, 5), () -> paced(hubOn, 5));
+            StringBuilder rows = new StringBuilder();
+            List<Double> added = new ArrayList<>();
+            for (int w = 0; w < windows; w++) {
+                long offTicks = BenchFigures.cpuTicks(hubOff.process().pid());
+                long onTicks = BenchFigures.cpuTicks(hubOn.process().pid());
+                double[] rps = both(load, () -> paced(hubOff, PACED_SECONDS), () -> paced(hubOn, PACED_SECONDS));
+                double offMs = (BenchFigures.cpuTicks(hubOff.process().pid()) - offTicks) * 1000.0
+                        / BenchFigures.CLOCK_TICKS_PER_SECOND / (rps[0] * PACED_SECONDS);
+                double onMs = (BenchFigures.cpuTicks(hubOn.process().pid()) - onTicks) * 1000.0
+                        / BenchFigures.CLOCK_TICKS_PER_SECOND / (rps[1] * PACED_SECONDS);
+                added.add((onMs - offMs) / offMs * 100);
+                rows.append(String.format("| %d | %.0f | %.3f | %.0f | %.3f | %+.0f %% |%n", w + 1, rps[0], offMs, rps[1], onMs,
+                        added.get(w)));
+                System.out.printf("window %d: off %.0f req/s %.3f CPU ms/request; on %.0f req/s %.3f CPU ms/request%n",
+                        w + 1, rps[0], offMs, rps[1], onMs);
+            }
+            double median = BenchFigures.medianOf(added);
+            StringBuilder md = new StringBuilder("# What tracing costs, both modes at once\n\n")
+                    .append("Written by `bench.TracingOverheadBenchmark#pairedAtFixedLoad` (").append(Instant.now())
+                    .append("). Two jars at `-Xmx256m`, each on its own PostgreSQL schema and the test kit's Kafka, run at the same time: ")
+                    .append("one with tracing off (`hub.tracing.enabled=false`), one on at its defaults (writes and messages all ")
+                    .append("recorded, HTTP reads 1 in 20, in-process hops no span). After ").append(WARM_UP_SECONDS)
+                    .append(" s of saturating load on both at once, ").append(windows).append(" windows of ").append(PACED_SECONDS)
+                    .append(" s in which both take the same fixed offered load: `GET /api/p2p/data`, ").append(CALLERS)
+                    .append(" callers each (wrk, each caller pausing ").append(PAUSE_MS)
+                    .append(" ms between requests). CPU = user + system time of each jar over the window per request, idle ")
+                    .append("work (broker polls, timers) included, the same in both. Unlike the alternating rounds of ")
+                    .append("docs/benchmarks-tracing.md, a change of the machine's speed during a window reaches both jars alike.\n\n")
+                    .append("| window | off req/s | off CPU ms/request | on req/s | on CPU ms/request | added by tracing |\n")
+                    .append("|---|---|---|---|---|---|\n").append(rows)
+                    .append(String.format("%nMedian added CPU per request at the defaults: **%+.0f %%** (%+.0f … %+.0f %% over the windows).%n",
+                            median, BenchFigures.min(added), BenchFigures.max(added)));
+            Files.writeString(Path.of("docs/benchmarks-tracing-paired.md"), md);
+        } finally {
+            load.shutdownNow();
+            schemas.forEach(LocalServices::dropPostgresSchema);
+        }
+    }
+
+    private HubProcess startPaired(Mode mode, String schema) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>(mode.settings());
+        settings.putAll(LocalServices.postgresHubSettings(schema));
+        settings.put("hub.kafka.embedded", "false");
+        settings.put("hub.kafka.brokers", KafkaTestKit.bootstrapServers());
+        return HubProcess.start(Files.createTempDirectory(workDir, "paired"), RunningHub.freePort(), settings, Map.of());
+    }
+
+    @FunctionalInterface
+    private interface Load {
+        double run() throws Exception;
+    }
+
+    /** Runs both loads at the same time; their results in order. */
+    private static double[] both(ExecutorService pool, Load first, Load second) throws Exception {
+        Future<Double> a = pool.submit(first::run);
+        Future<Double> b = pool.submit(second::run);
+        return new double[] {a.get(), b.get()};
+    }
+
     private Result run(Mode mode, int round) throws Exception {
         String schema = LocalServices.uniqueSchema("benchtr");
         String topic = "bench-tracing-" + UUID.randomUUID().toString().substring(0, 8);
@@ -181,7 +263,11 @@ class TracingOverheadBenchmark {
     private double paced(HubProcess hub, int seconds) throws Exception {
         if (BenchFigures.hasWrk()) {
             Path script = workDir.resolve("paced.lua");
-            Files.writeString(script, "function delay()\n  return " + PAUSE_MS + "\nend\n");
+            synchronized (this) { // two loads at once in pairedAtFixedLoad: written once, never while wrk reads it
+                if (!Files.exists(script)) {
+                    Files.writeString(script, "function delay()\n  return " + PAUSE_MS + "\nend\n");
+                }
+            }
             return wrk(hub, seconds, script);
         }
         return jdkClient(hub, seconds, PAUSE_MS);
