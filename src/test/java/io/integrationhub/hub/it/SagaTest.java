@@ -75,9 +75,9 @@ class SagaTest {
         settings.put("hub.cqrs.projector.group", "saga-projector-" + SUFFIX);
         settings.put("hub.saga.topic", ORDER_TOPIC);
         // 200 orders at once on 2 busy cores: once (under JaCoCo's agent, three test JVMs) 192 of them were
-        // cancelled with 42 of the 50 in stock left, by the 3 s step time limit and the breakers that count
-        // timed-out and slow calls. Time limits and breakers are SagaStepTimeoutTest's and CircuitBreakerTest's
-        // subject: here they are wide enough not to decide an order.
+        // cancelled with 42 of the 50 in stock left, most likely by the 3 s step time limit and the breakers
+        // that count timed-out and slow calls (the run did not show the reasons). Time limits and breakers are
+        // SagaStepTimeoutTest's and CircuitBreakerTest's subject: here they are wide enough not to decide an order.
         settings.put("hub.saga.step-timeout-ms", "15000");
         for (String service : List.of("payment", "inventory")) {
             settings.put("hub.breaker." + service + ".timeout-ms", "15000");
