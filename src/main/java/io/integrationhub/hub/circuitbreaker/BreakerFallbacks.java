@@ -183,7 +183,8 @@ public class BreakerFallbacks {
             throw error;
         }
         CircuitBreaker cb = context.getRegistry().lookupByNameAndType(breaker + "Breaker", CircuitBreaker.class);
-        if (cb != null && cb.getState() == CircuitBreaker.State.OPEN) {
+        // open, or forced open (resilience4j's transitionToForcedOpenState, as an operator would): refused either way
+        if (cb != null && (cb.getState() == CircuitBreaker.State.OPEN || cb.getState() == CircuitBreaker.State.FORCED_OPEN)) {
             return CallNotPermittedException.createCallNotPermittedException(cb);
         }
         if (exchange.getProperty(CircuitBreakerConstants.RESPONSE_TIMED_OUT, false, Boolean.class)) {

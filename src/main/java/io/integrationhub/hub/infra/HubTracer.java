@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
+import io.integrationhub.hub.common.TraceIds;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -62,9 +63,8 @@ final class HubTracer extends OpenTelemetryTracer {
     static final String SKIPPED = "hub.tracing.skippedHops";
 
     private final Map<String, Boolean> excluded = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> inner = new ConcurrentHashMap<>();
-    private final Map<String, SpanDecorator> decoratorByUri = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> plainExtractor = new ConcurrentHashMap<>();
+    /** What each endpoint's spans need, worked out once per URI: one lookup per begin or end. */
+    private final Map<String, EndpointFacts> facts = new ConcurrentHashMap<>();
     /** Reads the same exchange property camel-telemetry keeps its active span in. */
     private final SpanStorageManagerExchange spans = new SpanStorageManagerExchange();
     /** The same decorators camel-telemetry uses (its manager is private): for the injection of a skipped send. */
@@ -84,22 +84,27 @@ final class HubTracer extends OpenTelemetryTracer {
     @Override
     protected void beginEventSpan(Exchange exchange, Endpoint endpoint, Op op) throws Exception {
         Span parent = spans.peek(exchange);
-        if (parent != null && !isSampled(parent)) {
-            // a trace that is not recorded: its root span stays (its trace id is in the logs and answers),
-            // nothing below it is made, but what this exchange sends still carries the trace (unsampled),
-            // so the next hop does not start a trace of its own
-            if (op == Op.EVENT_SENT) {
-                getSpanLifecycleManager().inject(parent, decorator(endpoint).getInjector(exchange), isTraceHeadersInclusion());
-            }
-            skip(exchange);
-            return;
-        }
-        if (parent != null && isInnerHop(endpoint)) {
-            skip(exchange);
-            return;
-        }
         if (parent == null) {
             beginRootSpan(exchange, endpoint, op);
+            return;
+        }
+        EndpointFacts about = facts(endpoint);
+        if (about.innerHop()) {
+            // the same exchange goes on in this process and keeps its span: nothing to make or to carry,
+            // but the trace id, should the route have dropped its headers (point-to-point drops them all
+            // before its call; an open breaker then answers before anything is sent that would carry it)
+            keepTraceId(exchange, parent);
+            skip(exchange);
+            return;
+        }
+        if (!isSampled(parent)) {
+            // a trace that is not recorded: its root span stays (its trace id is in the logs and answers),
+            // nothing below it is made, but what this exchange sends out still carries the trace (unsampled),
+            // so the next hop does not start a trace of its own
+            if (op == Op.EVENT_SENT) {
+                getSpanLifecycleManager().inject(parent, about.decorator().getInjector(exchange), isTraceHeadersInclusion());
+            }
+            skip(exchange);
             return;
         }
         super.beginEventSpan(exchange, endpoint, op);
@@ -113,14 +118,15 @@ final class HubTracer extends OpenTelemetryTracer {
      * work of reading the URL, method and so on, only for a span that keeps nothing).
      */
     private void beginRootSpan(Exchange exchange, Endpoint endpoint, Op op) {
-        SpanDecorator decorator = decorator(endpoint);
+        EndpointFacts about = facts(endpoint);
+        SpanDecorator decorator = about.decorator();
         RootSampler.Root root = RootSampler.isRead(exchange.getIn().getHeader(Exchange.HTTP_METHOD)) ? RootSampler.Root.READ
                 : op == Op.EVENT_RECEIVED && isBroker(endpoint) ? RootSampler.Root.MESSAGE : null;
         RootSampler.starting(root);
         Span span;
         try {
             span = getSpanLifecycleManager().create(decorator.getOperationName(exchange, endpoint), null,
-                    readsCamelHeaders(endpoint, decorator) ? new HeaderExtractor(exchange) : decorator.getExtractor(exchange));
+                    about.readsCamelHeaders() ? new HeaderExtractor(exchange) : decorator.getExtractor(exchange));
         } finally {
             if (root != null) {
                 RootSampler.starting(null);
@@ -142,7 +148,7 @@ final class HubTracer extends OpenTelemetryTracer {
             // the begins skipped were nested in this exchange's current span: an inner hop, or anything
             // under an unsampled root, whose own end comes last (when no skipped begin is left)
             Span current = spans.peek(exchange);
-            if (isInnerHop(endpoint) || (current != null && !isSampled(current))) {
+            if (facts(endpoint).innerHop() || (current != null && !isSampled(current))) {
                 exchange.setProperty(SKIPPED, skipped - 1);
                 return;
             }
@@ -157,6 +163,16 @@ final class HubTracer extends OpenTelemetryTracer {
             return;
         }
         super.endEventSpan(exchange, endpoint);
+    }
+
+    /** Puts the trace id back as the exchange's {@code CAMEL_TRACE_ID} header (problem answers name it) if it is gone. */
+    private void keepTraceId(Exchange exchange, Span span) {
+        if (isTraceHeadersInclusion() && exchange.getMessage().getHeader(TraceIds.EXCHANGE_HEADER) == null) {
+            io.opentelemetry.api.trace.Span otel = otelSpan(span);
+            if (otel != null) {
+                exchange.getMessage().setHeader(TraceIds.EXCHANGE_HEADER, otel.getSpanContext().getTraceId());
+            }
+        }
     }
 
     /** Whether a route's consumer endpoint takes messages from a broker (for {@link RootSampler.Root#MESSAGE}). */
@@ -175,42 +191,55 @@ final class HubTracer extends OpenTelemetryTracer {
      * adapter behind a protected getter; read through a private lookup (the jar is on the class path).
      */
     static boolean isSampled(Span span) {
-        if (!(span instanceof OpenTelemetrySpanAdapter)) {
-            return true;
+        io.opentelemetry.api.trace.Span otel = otelSpan(span);
+        // without one: as if sampled, camel-telemetry's own behaviour
+        return otel == null || otel.getSpanContext().isSampled();
+    }
+
+    /** The OpenTelemetry span behind camel-telemetry's, or null when there is none. */
+    private static io.opentelemetry.api.trace.Span otelSpan(Span span) {
+        if (!(span instanceof OpenTelemetrySpanAdapter adapter)) {
+            return null;
         }
         try {
-            return ((io.opentelemetry.api.trace.Span) OTEL_SPAN.invoke((OpenTelemetrySpanAdapter) span)).getSpanContext().isSampled();
+            return (io.opentelemetry.api.trace.Span) OTEL_SPAN.invoke(adapter);
         } catch (Throwable e) {
-            return true; // as if sampled: camel-telemetry's own behaviour
+            return null;
         }
     }
 
-    /** camel-telemetry's decorator for the endpoint, looked up once per URI (its manager parses the URI each time). */
-    private SpanDecorator decorator(Endpoint endpoint) {
+    /**
+     * What the spans of an endpoint need: camel-telemetry's decorator (its manager parses the URI each
+     * time), whether it is an in-process hop, whether the decorator reads the incoming context from the
+     * exchange's headers. Worked out once per URI (for at most {@value #MAX_REMEMBERED} URIs).
+     */
+    private EndpointFacts facts(Endpoint endpoint) {
         String uri = endpoint.getEndpointUri();
-        SpanDecorator known = decoratorByUri.get(uri);
+        EndpointFacts known = facts.get(uri);
         if (known != null) {
             return known;
         }
-        SpanDecorator found = decorators.get(endpoint);
-        if (decoratorByUri.size() < MAX_REMEMBERED) {
-            decoratorByUri.put(uri, found);
+        SpanDecorator decorator = decorators.get(endpoint);
+        EndpointFacts found = new EndpointFacts(decorator, isInnerHop(endpoint, uri), readsCamelHeaders(decorator));
+        if (facts.size() < MAX_REMEMBERED) {
+            facts.put(uri, found);
         }
         return found;
+    }
+
+    private record EndpointFacts(SpanDecorator decorator, boolean innerHop, boolean readsCamelHeaders) {
     }
 
     /**
      * Whether the decorator takes the incoming context from the exchange's headers, as camel-telemetry's
      * decorators do unless they say otherwise (the gRPC one reads the call's context instead).
      */
-    private boolean readsCamelHeaders(Endpoint endpoint, SpanDecorator decorator) {
-        return remembered(plainExtractor, endpoint.getEndpointUri(), () -> {
-            try {
-                return decorator.getClass().getMethod("getExtractor", Exchange.class).getDeclaringClass() == AbstractSpanDecorator.class;
-            } catch (NoSuchMethodException e) {
-                return false;
-            }
-        });
+    private static boolean readsCamelHeaders(SpanDecorator decorator) {
+        try {
+            return decorator.getClass().getMethod("getExtractor", Exchange.class).getDeclaringClass() == AbstractSpanDecorator.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     /**
@@ -241,10 +270,9 @@ final class HubTracer extends OpenTelemetryTracer {
         }
     }
 
-    private boolean isInnerHop(Endpoint endpoint) {
-        String uri = endpoint.getEndpointUri();
-        return remembered(inner, uri, () -> Arrays.stream(innerHopPatterns.split(","))
-                .anyMatch(p -> !p.isBlank() && EndpointHelper.matchEndpoint(endpoint.getCamelContext(), uri, p.trim())));
+    private boolean isInnerHop(Endpoint endpoint, String uri) {
+        return Arrays.stream(innerHopPatterns.split(","))
+                .anyMatch(p -> !p.isBlank() && EndpointHelper.matchEndpoint(endpoint.getCamelContext(), uri, p.trim()));
     }
 
     private static MethodHandle otelSpanGetter() {

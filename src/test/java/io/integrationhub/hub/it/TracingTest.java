@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.integrationhub.hub.cqrs.query.UserEventStream;
 import io.integrationhub.hub.infra.SpanStore;
 import io.integrationhub.hub.infra.TracingConfiguration;
@@ -288,6 +289,30 @@ class TracingTest {
                 400, "/api/orders");
         assertThat(write.get("traceId").asText()).matches("[0-9a-f]{32}");
         await().atMost(Duration.ofSeconds(10)).until(() -> !store.trace(write.get("traceId").asText()).isEmpty());
+    }
+
+    /**
+     * Point-to-point drops every header of the request before its call (nothing of the caller goes to
+     * service B), the exchange's trace id with them, and an open breaker answers before any call is
+     * sent: the problem answer still names the trace, recorded or not.
+     */
+    @Test
+    void shouldNameTheTraceWhenTheBreakerAnswersBeforeAnyCall() {
+        CircuitBreaker breaker = hub.context().getRegistry().lookupByNameAndType("service-bBreaker", CircuitBreaker.class);
+        breaker.transitionToForcedOpenState();
+        try {
+            Caller sampled = Caller.next();
+            HttpResponse<String> refused = hub.send(request("/api/p2p/data", sampled).GET().build());
+            assertThat(ProblemAssert.assertProblem(refused, 503, "/api/p2p/data").get("traceId").asText())
+                    .isEqualTo(sampled.traceId());
+            Caller unsampled = Caller.next();
+            HttpResponse<String> alsoRefused = hub.send(HttpRequest.newBuilder(hub.uri("/api/p2p/data"))
+                    .header("traceparent", unsampled.unsampledTraceparent()).GET().build());
+            assertThat(ProblemAssert.assertProblem(alsoRefused, 503, "/api/p2p/data").get("traceId").asText())
+                    .isEqualTo(unsampled.traceId());
+        } finally {
+            breaker.transitionToClosedState();
+        }
     }
 
     @Test
