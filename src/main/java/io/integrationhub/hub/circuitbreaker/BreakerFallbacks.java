@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
@@ -170,6 +172,10 @@ public class BreakerFallbacks {
         message.setBody(body);
     }
 
+    /** The states in which resilience4j refuses calls (half open: once its trial calls are taken). */
+    private static final Set<CircuitBreaker.State> REFUSING = EnumSet.of(CircuitBreaker.State.OPEN,
+            CircuitBreaker.State.FORCED_OPEN, CircuitBreaker.State.HALF_OPEN);
+
     /**
      * The failure the route would have had without a fallback. Camel's fallback is handed the call's
      * exception, but not resilience4j's own refusals: an open breaker or its time limit come with none.
@@ -182,13 +188,14 @@ public class BreakerFallbacks {
         if (cause instanceof Error error) {
             throw error;
         }
-        CircuitBreaker cb = context.getRegistry().lookupByNameAndType(breaker + "Breaker", CircuitBreaker.class);
-        // open, or forced open (resilience4j's transitionToForcedOpenState, as an operator would): refused either way
-        if (cb != null && (cb.getState() == CircuitBreaker.State.OPEN || cb.getState() == CircuitBreaker.State.FORCED_OPEN)) {
-            return CallNotPermittedException.createCallNotPermittedException(cb);
-        }
         if (exchange.getProperty(CircuitBreakerConstants.RESPONSE_TIMED_OUT, false, Boolean.class)) {
             return new TimeoutException("the call through breaker " + breaker + " did not end within its time limit");
+        }
+        // no exception and no time-out: the breaker refused the call. Open, forced open (resilience4j's
+        // transitionToForcedOpenState, as an operator would) or half open with its trial calls taken.
+        CircuitBreaker cb = context.getRegistry().lookupByNameAndType(breaker + "Breaker", CircuitBreaker.class);
+        if (cb != null && REFUSING.contains(cb.getState())) {
+            return CallNotPermittedException.createCallNotPermittedException(cb);
         }
         return new InterruptedIOException("the call through breaker " + breaker + " failed");
     }

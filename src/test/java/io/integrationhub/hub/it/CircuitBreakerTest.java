@@ -153,6 +153,32 @@ class CircuitBreakerTest {
         }
     }
 
+    /**
+     * A breaker refuses calls in three states, not only when the failures opened it: forced open (as an
+     * operator does through resilience4j) and half open once its trial calls are taken. Each is a 503
+     * that says so, not a failed call (504) of a service that was never called.
+     */
+    @Test
+    void shouldAnswer503WhenTheBreakerIsForcedOpenOrHalfOpenWithItsTrialCallsTaken() {
+        CircuitBreaker breaker = hub.context().getRegistry().lookupByNameAndType("service-bBreaker", CircuitBreaker.class);
+        long callsBefore = faults().calls("service-b");
+        breaker.transitionToForcedOpenState();
+        JsonNode forced = ProblemAssert.assertProblem(hub.get("/api/p2p/data"), 503, "/api/p2p/data");
+        assertThat(forced.get("detail").asText()).contains("circuit breaker is open");
+
+        breaker.transitionToClosedState();
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        int trials = 0;
+        while (breaker.tryAcquirePermission()) {
+            trials++; // trial calls taken by someone else, not yet ended
+        }
+        assertThat(trials).as("trial calls of half open").isPositive();
+        JsonNode halfOpen = ProblemAssert.assertProblem(hub.get("/api/p2p/data"), 503, "/api/p2p/data");
+        assertThat(halfOpen.get("detail").asText()).contains("circuit breaker is");
+        assertThat(faults().calls("service-b")).as("service B was not called").isEqualTo(callsBefore);
+    }
+
     @Test
     void shouldPassTheForwardedServicesFailureBackThenOpenItsBreaker() {
         fault("payment", "{\"failureRate\":1.0,\"latencyMs\":0}");
