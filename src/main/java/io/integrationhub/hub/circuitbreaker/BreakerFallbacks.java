@@ -5,16 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.integrationhub.hub.common.BreakerStates;
 import io.integrationhub.hub.common.Headers;
 import io.integrationhub.hub.common.HttpProblemRouteConfiguration;
 import io.integrationhub.hub.common.HubSettings;
@@ -172,10 +171,6 @@ public class BreakerFallbacks {
         message.setBody(body);
     }
 
-    /** The states in which resilience4j refuses calls (half open: once its trial calls are taken). */
-    private static final Set<CircuitBreaker.State> REFUSING = EnumSet.of(CircuitBreaker.State.OPEN,
-            CircuitBreaker.State.FORCED_OPEN, CircuitBreaker.State.HALF_OPEN);
-
     /**
      * The failure the route would have had without a fallback. Camel's fallback is handed the call's
      * exception, but not resilience4j's own refusals: an open breaker or its time limit come with none.
@@ -194,7 +189,7 @@ public class BreakerFallbacks {
         // no exception and no time-out: the breaker refused the call. Open, forced open (resilience4j's
         // transitionToForcedOpenState, as an operator would) or half open with its trial calls taken.
         CircuitBreaker cb = context.getRegistry().lookupByNameAndType(breaker + "Breaker", CircuitBreaker.class);
-        if (cb != null && REFUSING.contains(cb.getState())) {
+        if (BreakerStates.refusing(cb)) {
             return CallNotPermittedException.createCallNotPermittedException(cb);
         }
         return new InterruptedIOException("the call through breaker " + breaker + " failed");

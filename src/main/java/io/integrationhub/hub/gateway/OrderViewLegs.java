@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.integrationhub.hub.common.BreakerStates;
 import io.integrationhub.hub.common.Json;
 import io.integrationhub.hub.common.DomainException;
 import org.apache.camel.Exchange;
@@ -72,16 +73,18 @@ public final class OrderViewLegs {
                 return;
             }
         }
-        // without an exception the call was either refused by the open breaker or cut by its time limit
-        // (Camel's fallback does not hand over resilience4j's TimeoutException): the breaker's state tells
+        // without an exception the call was either cut by the breaker's time limit (Camel says so; its
+        // fallback does not hand over resilience4j's TimeoutException) or refused by the breaker (open,
+        // forced open, half open with its trial calls taken): the breaker's state tells
         CircuitBreaker breaker = exchange.getContext().getRegistry()
                 .lookupByNameAndType("gateway-" + leg + "Breaker", CircuitBreaker.class);
+        boolean timedOut = exchange.getProperty(CircuitBreakerConstants.RESPONSE_TIMED_OUT, false, Boolean.class);
         boolean open = cause instanceof CallNotPermittedException
-                || (cause == null && breaker != null && breaker.getState() == CircuitBreaker.State.OPEN);
+                || (cause == null && !timedOut && BreakerStates.refusing(breaker));
         String reason;
         if (open) {
             reason = "the " + leg + " service is failing; its circuit breaker is open";
-        } else if (cause == null || exchange.getProperty(CircuitBreakerConstants.RESPONSE_TIMED_OUT, false, Boolean.class)) {
+        } else if (cause == null || timedOut) {
             reason = "the " + leg + " service did not answer in time";
         } else {
             reason = "the " + leg + " service is unavailable";

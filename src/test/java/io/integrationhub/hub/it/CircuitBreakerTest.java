@@ -229,6 +229,23 @@ class CircuitBreakerTest {
         assertThat(hub.get("/samples/payment/reservations/" + orderId).statusCode()).isEqualTo(200);
     }
 
+    /** An order view's leg refused by its breaker (forced open here) says so, not that the service was slow. */
+    @Test
+    void shouldNameTheRefusingBreakerInTheOrderViewsLeg() {
+        String orderId = orders.placeAccepted(OrderApi.order("u-view-forced", "SKU-1", 1, "2"));
+        assertThat(orders.awaitEnded(orderId, ENDS).get("status").asText()).isEqualTo("CONFIRMED");
+        CircuitBreaker breaker = hub.context().getRegistry().lookupByNameAndType("gateway-paymentBreaker", CircuitBreaker.class);
+        breaker.transitionToForcedOpenState();
+        try {
+            JsonNode view = UserApi.read(hub.get("/api/order-views/" + orderId).body());
+            assertThat(view.path("order").path("orderId").asText()).isEqualTo(orderId);
+            assertThat(view.path("errors").toString()).contains("\"leg\":\"payment\"")
+                    .contains("the payment service is failing; its circuit breaker is open");
+        } finally {
+            breaker.reset();
+        }
+    }
+
     @Test
     void shouldFaultOnlyTheNamedOperations() {
         HttpResponse<String> set = fault("payment", "{\"failureRate\":1.0,\"operations\":[\"reserve\",\"cancel\"]}");
